@@ -1,0 +1,261 @@
+"""Ingest a batch of files into a project: read -> check metadata -> pseudonymise -> segment -> store.
+
+One document is stored per transaction; a bad file is reported and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .codebook import resolve_journey, resolve_stage
+from .errors import InputError, ListeningError
+from .ingest import (
+    SUPPORTED_SUFFIXES,
+    Manifest,
+    ReadOptions,
+    find_manifest,
+    load_manifest,
+    read_file,
+)
+from .model import Codebook, Document, Metadata
+from .segment import segment_document
+from .store import (
+    Project,
+    add_document,
+    current_codebook,
+    finish_run,
+    pseudonym_rows,
+    source_status,
+    start_run,
+)
+
+Progress = Callable[[int, int, str], None]
+SKIPPED_NAMES = ("readme", "manifest", "manifeste", "licence", "license")
+BATCH = 64  # documents pseudonymised together (spaCy batches them)
+
+
+@dataclass
+class IngestReport:
+    ingested: list[tuple[str, str, int, int]] = field(default_factory=list)  # name, id, segs, ents
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # name, French reason
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    run_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> dict[str, int]:
+        return {"ingérés": len(self.ingested), "inchangés": len(self.unchanged),
+                "en échec": len(self.failed), "ignorés": len(self.ignored)}
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    name: str  # relative to the folder given, for messages and Document.name
+    manifest: Manifest | None
+
+
+def collect_files(paths: Sequence[Path], manifest: Path | None,
+                  report: IngestReport) -> list[_Source]:
+    """Walk folders recursively; a folder's own manifest applies to the files under it."""
+    explicit = load_manifest(manifest) if manifest else None
+    sources: list[_Source] = []
+    for root in paths:
+        root = Path(root)
+        if not root.exists():
+            report.failed.append((str(root), "fichier ou dossier introuvable ; vérifiez le chemin."))
+            continue
+        if root.is_file():
+            sources.append(_Source(root, root.name, explicit))
+            continue
+        found = explicit
+        if found is None and (m := find_manifest(root)) is not None:
+            found = load_manifest(m)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root).as_posix()
+            if any(part.startswith((".", "_", "~$")) for part in path.relative_to(root).parts):
+                continue
+            if path.stem.lower().startswith(SKIPPED_NAMES):
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                report.ignored.append((rel, f"format « {path.suffix or 'sans extension'} » non pris "
+                                            "en charge"))
+                continue
+            sources.append(_Source(path, rel, found))
+    return sources
+
+
+def _options_for(source: _Source, base: ReadOptions) -> tuple[ReadOptions, str | None]:
+    entry = source.manifest.entry(source.name) if source.manifest else None
+    if entry is None:
+        return base, None
+    meta = _merge_meta(base.meta, entry.meta)
+    opts = entry.options
+    merged = replace(
+        base,
+        text_column=opts.text_column or base.text_column,
+        id_column=opts.id_column or base.id_column,
+        columns={**base.columns, **opts.columns},
+        sheet=opts.sheet or base.sheet,
+        speaker_pattern=opts.speaker_pattern or base.speaker_pattern,
+        roles={**base.roles, **opts.roles},
+        meta=meta,
+    )
+    return merged, entry.id
+
+
+def _merge_meta(base: Metadata, specific: Metadata) -> Metadata:
+    """Fields the specific metadata sets win over the defaults."""
+    default = Metadata()
+    changes = {
+        name: getattr(specific, name)
+        for name in Metadata.__dataclass_fields__
+        if getattr(specific, name) != getattr(default, name)
+    }
+    if "extra" in changes:
+        changes["extra"] = {**base.extra, **specific.extra}
+    return replace(base, **changes)
+
+
+def resolve_metadata(doc: Document, codebook: Codebook) -> Document:
+    """Journey and stage values (ids, short ids or labels) become codebook ids, or an error."""
+    meta = doc.meta
+    journey = resolve_journey(codebook, meta.journey) if meta.journey else None
+    stage = resolve_stage(codebook, journey, meta.stage) if (meta.stage and journey) else None
+    if meta.stage and not journey:
+        stage = None  # a stage without journey cannot be placed; kept in extra
+        meta = replace(meta, extra={**meta.extra, "etape": meta.stage})
+    return replace(doc, meta=replace(meta, journey=journey, stage=stage))
+
+
+def read_sources(sources: Iterable[_Source], base: ReadOptions, codebook: Codebook,
+                 report: IngestReport) -> Iterable[tuple[_Source, list[Document]]]:
+    for source in sources:
+        try:
+            options, doc_id = _options_for(source, base)
+            docs = read_file(source.path, options, name=source.name)
+            if doc_id and len(docs) == 1:
+                docs = [replace(docs[0], external_id=doc_id)]
+            docs = [resolve_metadata(d, codebook) for d in docs]
+        except ListeningError as exc:
+            report.failed.append((source.name, str(exc)))
+            continue
+        yield source, docs
+
+
+def ingest_paths(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    manifest: Path | None = None,
+    options: ReadOptions | None = None,
+    pseudonymise: bool | None = None,
+    pseudonymiser: object | None = None,
+    progress: Progress | None = None,
+    actor: str = "listening",
+) -> IngestReport:
+    """Add transcripts, notes or verbatim tables to a project. Never raises for one bad file."""
+    report = IngestReport()
+    codebook = current_codebook(project)
+    base = options or ReadOptions()
+    pseudonymise = project.settings.pseudonymise if pseudonymise is None else pseudonymise
+    sources = collect_files(paths, manifest, report)
+    run_id = start_run(project, "ingest", {"paths": [str(p) for p in paths],
+                                           "pseudonymise": pseudonymise,
+                                           "manifest": str(manifest) if manifest else None},
+                       actor=actor)
+    report.run_id = run_id
+    engine = _Pseudonymisation(project, pseudonymiser) if pseudonymise else None
+    pending: list[tuple[_Source, Document, str]] = []
+
+    def flush() -> None:
+        _store_batch(project, pending, engine, report, actor)
+        pending.clear()
+
+    total = len(sources)
+    for index, (source, docs) in enumerate(read_sources(sources, base, codebook, report)):
+        if progress:
+            progress(index, total, source.name)
+        for doc in docs:
+            source_hash = doc.hash
+            status = source_status(project, doc.external_id, source_hash)
+            if status == "unchanged":
+                report.unchanged.append((doc.name, doc.external_id))
+            elif status == "changed":
+                report.failed.append((
+                    doc.name,
+                    f"l'identifiant « {doc.external_id} » existe déjà avec un autre contenu ; "
+                    "renommez le document (colonne id du manifeste) ou supprimez l'ancien.",
+                ))
+            elif any(d.external_id == doc.external_id for _, d, _ in pending):
+                report.failed.append((doc.name, f"identifiant « {doc.external_id} » en double "
+                                                "dans ce lot ; donnez un id unique à chaque document."))
+            else:
+                pending.append((source, doc, source_hash))
+        if len(pending) >= BATCH:
+            flush()
+    if pending:
+        flush()
+    if progress:
+        progress(total, total, "")
+    finish_run(project, run_id, report.summary())
+    return report
+
+
+class _Pseudonymisation:
+    """The project's pseudonymiser and its consistent-pseudonym registry, made on first use."""
+
+    def __init__(self, project: Project, pseudonymiser: object | None):
+        self.project = project
+        self._engine = pseudonymiser
+        self._registry = None
+
+    def run(self, docs: Sequence[Document]) -> list[tuple[Document, int]]:
+        from .pseudonymise import PseudonymRegistry, Pseudonymiser, PseudoSettings
+
+        if self._engine is None:
+            s = self.project.settings
+            self._engine = Pseudonymiser(PseudoSettings(
+                allow_list=tuple(s.allow_list), deny_list=tuple(s.deny_list),
+                person_style=s.person_style))
+        if self._registry is None:
+            key = bytes.fromhex(self.project.setting("pseudonym_key") or "")
+            self._registry = PseudonymRegistry(key, pseudonym_rows(self.project))
+        results = self._engine.pseudonymise_documents(docs, self._registry)
+        return [(d, len(ents)) for d, ents in results]
+
+    def new_rows(self) -> list[tuple[str, str, str]]:
+        return self._registry.new_rows() if self._registry is not None else []
+
+
+def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
+                 engine: _Pseudonymisation | None, report: IngestReport, actor: str) -> None:
+    docs = [d for _, d, _ in batch]
+    if engine is not None:
+        try:
+            processed = engine.run(docs)
+        except ListeningError as exc:
+            for _, d, _ in batch:
+                report.failed.append((d.name, str(exc)))
+            return
+    else:
+        processed = [(d, 0) for d in docs]
+    max_chars = project.settings.segment_max_chars
+    for (source, original, source_hash), (doc, n_entities) in zip(batch, processed):
+        try:
+            segments = segment_document(doc, max_chars)
+            if not segments:
+                raise InputError("aucun texte à analyser dans ce document ; vérifiez son contenu.",
+                                 source=doc.name)
+            add_document(project, doc, segments, source_hash=source_hash,
+                         pseudonymised=engine is not None, entities=n_entities,
+                         pseudonym_rows=engine.new_rows() if engine else (), actor=actor)
+        except ListeningError as exc:
+            report.failed.append((original.name, str(exc)))
+            continue
+        report.ingested.append((original.name, doc.external_id, len(segments), n_entities))

@@ -1,0 +1,301 @@
+"""Codebook versions, suggestions, codings, reviews and memos. Every change is logged."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, fields
+
+import pandas as pd
+
+from ..errors import InputError
+from ..model import Code, Codebook, Coding, Suggestion, stable_id
+from .project import Project, log_change, now
+
+# --- codebook versions --------------------------------------------------------
+
+
+def codebook_to_json(codebook: Codebook) -> str:
+    return json.dumps(asdict(codebook), ensure_ascii=False, sort_keys=True)
+
+
+def codebook_from_json(text: str) -> Codebook:
+    data = json.loads(text)
+    tuple_fields = {f.name for f in fields(Code) if "tuple" in str(f.type)}
+    codes = tuple(
+        Code(**{k: tuple(v) if k in tuple_fields else v for k, v in c.items()})
+        for c in data["codes"]
+    )
+    return Codebook(data["name"], data["version"], codes, data.get("description", ""))
+
+
+def save_codebook(project: Project, codebook: Codebook, *, actor: str = "listening") -> int:
+    """Record a codebook version (a no-op when it equals the current one). Returns its id."""
+    with project.write() as conn:
+        row = conn.execute("SELECT id, hash FROM codebooks ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None and row["hash"] == codebook.hash:
+            return row["id"]
+        cur = conn.execute(
+            "INSERT INTO codebooks(name, version, hash, content, created_at, created_by) "
+            "VALUES (?,?,?,?,?,?)",
+            (codebook.name, codebook.version, codebook.hash, codebook_to_json(codebook), now(),
+             actor),
+        )
+        log_change(conn, actor, "codebook", "codebook", str(cur.lastrowid),
+                   {"name": codebook.name, "version": codebook.version})
+        return cur.lastrowid
+
+
+def current_codebook(project: Project) -> Codebook:
+    row = project.connection().execute(
+        "SELECT content FROM codebooks ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise InputError(
+            "ce projet n'a pas de livre de codes ; importez-en un avec "
+            "« listening import codebooks/securite-sociale.yaml --project DOSSIER ».",
+            source=str(project.path),
+        )
+    return codebook_from_json(row["content"])
+
+
+def codebook_history(project: Project) -> pd.DataFrame:
+    return pd.read_sql_query(
+        "SELECT id, name, version, hash, created_at, created_by FROM codebooks ORDER BY id",
+        project.connection(),
+    )
+
+
+def _current_codebook_id(conn: sqlite3.Connection) -> int | None:
+    row = conn.execute("SELECT MAX(id) FROM codebooks").fetchone()
+    return row[0]
+
+
+# --- suggestions ----------------------------------------------------------------
+
+
+def replace_suggestions(project: Project, coder: str, suggestions: Sequence[Suggestion], *,
+                        run_id: str | None = None, actor: str = "listening") -> int:
+    """Store a coder's suggestions, replacing its pending ones; decided ones are kept."""
+    with project.write() as conn:
+        conn.execute("DELETE FROM suggestions WHERE coder = ? AND status = 'pending'", (coder,))
+        cur = conn.executemany(
+            "INSERT OR IGNORE INTO suggestions(id, segment_id, code_id, score, coder, evidence, "
+            "run_id) VALUES (?,?,?,?,?,?,?)",
+            [(s.id, s.segment_id, s.code_id, float(s.score), s.coder,
+              json.dumps(list(s.evidence), ensure_ascii=False), run_id) for s in suggestions],
+        )
+        log_change(conn, actor, "suggest", "run", run_id or "", {"coder": coder,
+                                                                   "count": cur.rowcount})
+        return cur.rowcount
+
+
+def suggestions_frame(project: Project, status: str | None = "pending") -> pd.DataFrame:
+    sql = ("SELECT g.*, d.external_id AS document FROM suggestions g "
+           "JOIN segments s ON s.id = g.segment_id JOIN documents d ON d.id = s.document_id")
+    args: tuple = ()
+    if status:
+        sql += " WHERE g.status = ?"
+        args = (status,)
+    df = pd.read_sql_query(sql + " ORDER BY d.external_id, s.position, g.score DESC",
+                           project.connection(), params=args)
+    df["evidence"] = df["evidence"].map(json.loads)
+    return df
+
+
+def _decide(conn: sqlite3.Connection, ids: Sequence[str], status: str, coder: str,
+            codebook_id: int | None) -> int:
+    rows = conn.execute(
+        f"SELECT * FROM suggestions WHERE status = 'pending' AND id IN "
+        f"({','.join('?' * len(ids))})", tuple(ids),
+    ).fetchall() if ids else []
+    at = now()
+    for r in rows:
+        conn.execute("UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ? "
+                     "WHERE id = ?", (status, coder, at, r["id"]))
+        if status == "accepted":
+            _insert_coding(conn, Coding(r["segment_id"], r["code_id"], coder, r["coder"]),
+                           codebook_id, at)
+        log_change(conn, coder, f"suggestion.{status}", "segment", r["segment_id"],
+                   {"code": r["code_id"], "coder": r["coder"], "score": r["score"]})
+    return len(rows)
+
+
+def accept_suggestions(project: Project, ids: Sequence[str], *, coder: str) -> int:
+    """Accept pending suggestions: each becomes a coding by `coder` with the machine's origin."""
+    with project.write() as conn:
+        return _decide(conn, list(ids), "accepted", coder, _current_codebook_id(conn))
+
+
+def reject_suggestions(project: Project, ids: Sequence[str], *, coder: str) -> int:
+    with project.write() as conn:
+        return _decide(conn, list(ids), "rejected", coder, None)
+
+
+def accept_above(project: Project, threshold: float, *, coder: str,
+                 machine: str | None = None) -> int:
+    """Accept every pending suggestion scoring at least `threshold` (one logged operation each)."""
+    sql = "SELECT id FROM suggestions WHERE status = 'pending' AND score >= ?"
+    args: list = [threshold]
+    if machine:
+        sql += " AND coder = ?"
+        args.append(machine)
+    with project.write() as conn:
+        ids = [r[0] for r in conn.execute(sql, args)]
+        log_change(conn, coder, "suggestion.accept_above", "", "",
+                   {"threshold": threshold, "machine": machine, "count": len(ids)})
+        return _decide(conn, ids, "accepted", coder, _current_codebook_id(conn))
+
+
+# --- codings --------------------------------------------------------------------
+
+
+def _insert_coding(conn: sqlite3.Connection, coding: Coding, codebook_id: int | None,
+                   at: str) -> bool:
+    cur = conn.execute(
+        'INSERT OR IGNORE INTO codings(id, segment_id, code_id, coder, origin, start, "end", '
+        "codebook_id, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (coding.id, coding.segment_id, coding.code_id, coding.coder, coding.origin,
+         coding.start, coding.end, codebook_id, at),
+    )
+    conn.execute("INSERT OR IGNORE INTO reviews(segment_id, coder, at) VALUES (?,?,?)",
+                 (coding.segment_id, coding.coder, at))
+    return cur.rowcount > 0
+
+
+def _check_spans(conn: sqlite3.Connection, codings: Sequence[Coding]) -> None:
+    for c in codings:
+        row = conn.execute('SELECT start, "end" FROM segments WHERE id = ?',
+                           (c.segment_id,)).fetchone()
+        if row is None:
+            raise InputError(f"segment inconnu : {c.segment_id}")
+        if (c.start is None) != (c.end is None):
+            raise InputError(f"extrait incomplet sur le segment {c.segment_id} : "
+                             "donnez à la fois le début et la fin.")
+        if c.start is not None and not (row["start"] <= c.start < c.end <= row["end"]):
+            raise InputError(
+                f"extrait {c.start}-{c.end} hors du segment {c.segment_id} "
+                f"({row['start']}-{row['end']}) : choisissez des positions à l'intérieur."
+            )
+
+
+def add_codings(project: Project, codings: Iterable[Coding], *, actor: str | None = None) -> int:
+    """Add codings (idempotent: the same coding twice is stored once). Returns how many are new."""
+    codings = list(codings)
+    with project.write() as conn:
+        _check_spans(conn, codings)
+        codebook_id = _current_codebook_id(conn)
+        at = now()
+        added = 0
+        for c in codings:
+            if _insert_coding(conn, c, codebook_id, at):
+                added += 1
+                log_change(conn, actor or c.coder, "coding.add", "segment", c.segment_id,
+                           {"code": c.code_id, "coder": c.coder, "origin": c.origin,
+                            "start": c.start, "end": c.end})
+        return added
+
+
+def remove_coding(project: Project, coding_id: str, *, actor: str) -> bool:
+    with project.write() as conn:
+        row = conn.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        if row is None:
+            return False
+        conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+        log_change(conn, actor, "coding.remove", "segment", row["segment_id"],
+                   {"code": row["code_id"], "coder": row["coder"]})
+        return True
+
+
+def mark_reviewed(project: Project, segment_ids: Iterable[str], *, coder: str) -> None:
+    """Record that a coder looked at segments (coded or deliberately left uncoded)."""
+    with project.write() as conn:
+        at = now()
+        conn.executemany("INSERT OR IGNORE INTO reviews(segment_id, coder, at) VALUES (?,?,?)",
+                         [(s, coder, at) for s in segment_ids])
+
+
+def get_codings(project: Project, coder: str | None = None) -> list[Coding]:
+    sql = 'SELECT segment_id, code_id, coder, origin, start, "end" FROM codings'
+    args: tuple = ()
+    if coder:
+        sql += " WHERE coder = ?"
+        args = (coder,)
+    return [Coding(*r) for r in project.connection().execute(sql + " ORDER BY rowid", args)]
+
+
+def codings_frame(project: Project, *, visible_to: str | None = None,
+                  blind: bool = False) -> pd.DataFrame:
+    """Codings with their segment and document; in blind mode only `visible_to`'s own."""
+    sql = ('SELECT c.id, c.segment_id, c.code_id, c.coder, c.origin, c.start, c."end", '
+           "c.created_at, cb.version AS codebook_version, s.text, d.external_id AS document, "
+           "d.journey, d.type, d.public FROM codings c JOIN segments s ON s.id = c.segment_id "
+           "JOIN documents d ON d.id = s.document_id LEFT JOIN codebooks cb ON cb.id = c.codebook_id")
+    args: tuple = ()
+    if blind and visible_to:
+        sql += " WHERE c.coder = ?"
+        args = (visible_to,)
+    return pd.read_sql_query(sql + " ORDER BY d.external_id, s.position", project.connection(),
+                             params=args)
+
+
+def coders(project: Project) -> list[str]:
+    rows = project.connection().execute(
+        "SELECT coder FROM reviews UNION SELECT coder FROM codings ORDER BY 1"
+    )
+    return [r[0] for r in rows]
+
+
+def coded_units(project: Project) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for seg, coder in project.connection().execute("SELECT segment_id, coder FROM reviews"):
+        out.setdefault(coder, set()).add(seg)
+    return out
+
+
+# --- memos ----------------------------------------------------------------------
+
+
+def set_memo(project: Project, target_kind: str, target_id: str, text: str, *, coder: str) -> str:
+    memo_id = stable_id("memo", target_kind, target_id, coder)
+    with project.write() as conn:
+        at = now()
+        conn.execute(
+            "INSERT INTO memos(id, target_kind, target_id, coder, text, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET text = excluded.text, "
+            "updated_at = excluded.updated_at",
+            (memo_id, target_kind, target_id, coder, text, at, at),
+        )
+        log_change(conn, coder, "memo", target_kind, target_id, {"length": len(text)})
+    return memo_id
+
+
+def memos_frame(project: Project) -> pd.DataFrame:
+    return pd.read_sql_query("SELECT * FROM memos ORDER BY updated_at", project.connection())
+
+
+def changelog_frame(project: Project, limit: int | None = None) -> pd.DataFrame:
+    sql = "SELECT * FROM changelog ORDER BY seq DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return pd.read_sql_query(sql, project.connection())
+
+
+class StoreCodingSource:
+    """Adapter giving the agreement module what it reads from a project."""
+
+    def __init__(self, project: Project, coders: Sequence[str] | None = None):
+        self.project = project
+        self.coders = coders
+
+    def codings(self) -> list[Coding]:
+        out = get_codings(self.project)
+        return [c for c in out if self.coders is None or c.coder in self.coders]
+
+    def coded_units(self) -> Mapping[str, set[str]]:
+        units = coded_units(self.project)
+        return {k: v for k, v in units.items() if self.coders is None or k in self.coders}
+
+    def codebook(self) -> Codebook:
+        return current_codebook(self.project)
