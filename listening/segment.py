@@ -21,7 +21,7 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence ends after ., !, ?, … (possibly repeated, possibly followed by closing quotes or
 # brackets), when whitespace follows.
-_BOUNDARY = re.compile(r"(?:[.!?…]+[»”\"')\]]*)(?=\s+)")
+_BOUNDARY = re.compile(r"[.!?…]+(?: ?[»”\"')\]])*(?=\s+)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
