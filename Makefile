@@ -26,6 +26,7 @@ app: $(STAMP)
 	$(BIN)/listening app --project $(PROJECT)
 
 test: $(STAMP)
+	./scripts/system-deps.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

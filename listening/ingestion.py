@@ -216,7 +216,7 @@ class _Pseudonymisation:
         self._registry = None
 
     def run(self, docs: Sequence[Document]) -> list[tuple[Document, int]]:
-        from .pseudonymise import PseudonymRegistry, Pseudonymiser, PseudoSettings
+        from .pseudonymise import Pseudonymiser, PseudonymRegistry, PseudoSettings
 
         if self._engine is None:
             s = self.project.settings
@@ -246,7 +246,7 @@ def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
     else:
         processed = [(d, 0) for d in docs]
     max_chars = project.settings.segment_max_chars
-    for (source, original, source_hash), (doc, n_entities) in zip(batch, processed):
+    for (_source, original, source_hash), (doc, n_entities) in zip(batch, processed):
         try:
             segments = segment_document(doc, max_chars)
             if not segments:
