@@ -1,0 +1,96 @@
+"""Automatic coders. Machines suggest, people code: nothing here writes a coding.
+
+`suggest_frame` runs the rule, similarity and stage coders over segments and returns each
+coder's suggestions plus a combined list (what a coder sees by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..model import Codebook, Suggestion
+from ..nlp import analyse, content_lemmas
+from .rules import RuleCoder, compile_pattern
+from .similarity import SimilarityCoder, prototype
+from .stages import NAME as STAGE_CODER
+from .stages import suggest_stages
+
+COMBINED = "listening.combined.v1"
+SIMILARITY_ALONE_WEIGHT = 0.8  # a similarity with no rule behind it is weaker evidence
+
+__all__ = ["COMBINED", "RuleCoder", "SimilarityCoder", "Suggestions", "compile_pattern",
+           "combine", "suggest_frame"]
+
+
+@dataclass
+class Suggestions:
+    by_coder: dict[str, list[Suggestion]] = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+    @property
+    def combined(self) -> list[Suggestion]:
+        return self.by_coder.get(COMBINED, [])
+
+
+def combine(*lists: Sequence[Suggestion], rule_names: Sequence[str] = (RuleCoder.name, STAGE_CODER)) -> list[Suggestion]:
+    """One suggestion per (segment, code): rules and similarity agreeing reinforce each other."""
+    merged: dict[tuple[str, str], list[Suggestion]] = {}
+    for lst in lists:
+        for s in lst:
+            merged.setdefault((s.segment_id, s.code_id), []).append(s)
+    out = []
+    for (seg, code), group in merged.items():
+        rule = max((s.score for s in group if s.coder in rule_names), default=0.0)
+        sim = max((s.score for s in group if s.coder not in rule_names), default=0.0)
+        if rule and sim:
+            value = 1 - (1 - rule) * (1 - sim)
+        elif rule:
+            value = rule
+        else:
+            value = sim * SIMILARITY_ALONE_WEIGHT
+        evidence = tuple(dict.fromkeys(e for s in group for e in s.evidence))
+        out.append(Suggestion(seg, code, round(value, 3), COMBINED, evidence))
+    return out
+
+
+def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "tfidf",
+                  similarity_threshold: float = 0.3, seed: int = 42,
+                  progress: Callable[[int, int, str], None] | None = None) -> Suggestions:
+    """Suggestions for every non-interviewer segment of `frame` (a store.segments_frame)."""
+    frame = frame.reset_index(drop=True)
+    work = frame[frame["role"] != "interviewer"].reset_index(drop=True)
+    if progress:
+        progress(0, 4, "analyse linguistique")
+    analysed = analyse(work["text"].tolist())
+    rules = RuleCoder()
+    rule_codes = rules.codes(codebook)
+    rule_sugs: list[Suggestion] = []
+    for seg_id, text, an in zip(work["segment_id"], work["text"], analysed):
+        rule_sugs.extend(rules.suggest_one(seg_id, text, an, rule_codes))
+    if progress:
+        progress(1, 4, "motifs du livre de codes")
+    stage_sugs = suggest_stages(work, analysed, codebook)
+    if progress:
+        progress(2, 4, "étapes des parcours")
+    sim = SimilarityCoder(embedder=embedder, threshold=similarity_threshold, seed=seed)
+    sim_codes = sim.codes(codebook)
+    if embedder.startswith("st:"):
+        seg_texts, code_texts = work["text"].tolist(), [prototype(c) for c in sim_codes]
+    else:
+        seg_texts = content_lemmas(analysed)
+        code_texts = content_lemmas(analyse([prototype(c) for c in sim_codes]))
+    sim_sugs = sim.suggest(work["segment_id"].tolist(), seg_texts, code_texts, sim_codes)
+    if progress:
+        progress(3, 4, "similarité")
+    result = Suggestions(
+        by_coder={RuleCoder.name: rule_sugs, SimilarityCoder.name: sim_sugs,
+                  STAGE_CODER: stage_sugs, COMBINED: combine(rule_sugs, stage_sugs, sim_sugs)},
+        params={"rules": rules.params(), "similarity": sim.params(),
+                "codebook": f"{codebook.name} {codebook.version}"},
+    )
+    if progress:
+        progress(4, 4, "")
+    return result

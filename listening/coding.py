@@ -1,0 +1,140 @@
+"""Coding operations on a project: run the automatic coders, import codings from a spreadsheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .autocode import COMBINED, Suggestions, suggest_frame
+from .errors import InputError
+from .model import Coding
+from .store import (
+    Project,
+    add_codings,
+    current_codebook,
+    finish_run,
+    replace_suggestions,
+    segments_frame,
+    start_run,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: float = 0.3,
+                    seed: int = 42, progress: Progress | None = None,
+                    actor: str = "listening") -> tuple[str, Suggestions]:
+    """Run the coders over the whole project and store the combined suggestions as pending."""
+    codebook = current_codebook(project)
+    params = {"embedder": embedder, "similarity_threshold": threshold,
+              "codebook": f"{codebook.name} {codebook.version}"}
+    run_id = start_run(project, "suggest", params, seed=seed, actor=actor)
+    result = suggest_frame(segments_frame(project), codebook, embedder=embedder,
+                           similarity_threshold=threshold, seed=seed, progress=progress)
+    stored = replace_suggestions(project, COMBINED, result.combined, run_id=run_id, actor=actor)
+    finish_run(project, run_id, {"suggestions": stored,
+                                 **{k: len(v) for k, v in result.by_coder.items()},
+                                 "params": result.params})
+    return run_id, result
+
+
+# --- import from a spreadsheet ------------------------------------------------------
+
+ALIASES = {
+    "segment": ("segment", "segment_id", "id_segment"),
+    "document": ("document", "doc", "document_id", "id_document", "entretien"),
+    "start": ("start", "debut", "début"),
+    "end": ("end", "fin"),
+    "code": ("code", "code_id", "id_code"),
+    "coder": ("coder", "codeur", "codeuse", "coder_name"),
+}
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError("fichier introuvable ; vérifiez le chemin.", source=str(path))
+    if path.suffix.lower() == ".xlsx":
+        return pd.read_excel(path, dtype=str).fillna("")
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, dtype=str, sep=None, engine="python",
+                           encoding="utf-8-sig").fillna("")
+    raise InputError("format non pris en charge pour des codages ; utilisez .csv ou .xlsx.",
+                     source=str(path))
+
+
+def _columns(df: pd.DataFrame, source: str) -> dict[str, str]:
+    lower = {c.strip().lower(): c for c in df.columns}
+    found = {key: next((lower[a] for a in names if a in lower), None)
+             for key, names in ALIASES.items()}
+    if not found["code"] or not (found["segment"] or (found["document"] and found["start"]
+                                                      and found["end"])):
+        raise InputError(
+            "colonnes attendues : code, codeur et soit segment, soit document + début + fin ; "
+            f"colonnes trouvées : {', '.join(map(str, df.columns))}.", source=source)
+    return {k: v for k, v in found.items() if v}
+
+
+def import_codings(project: Project, path: Path, *, coder: str | None = None,
+                   actor: str | None = None) -> ImportReport:
+    """Codings made elsewhere (often in Excel first): one row per coding.
+
+    A row names a segment id, or a document (external id) with start/end offsets, in which case
+    the coding goes to the segment containing that span (as a span coding when narrower).
+    Rows with problems are listed with their line; the valid rows are stored together.
+    """
+    path = Path(path)
+    df = _read_table(path)
+    cols = _columns(df, str(path))
+    codebook = current_codebook(project)
+    known = {c.id for c in codebook.codes}
+    segs = segments_frame(project)
+    by_id = segs.set_index("segment_id")
+    report = ImportReport()
+    codings: list[Coding] = []
+    for i, row in enumerate(df.to_dict("records"), start=2):
+        who = (row.get(cols.get("coder", ""), "") or coder or "").strip()
+        code = row[cols["code"]].strip()
+        where = f"{path.name}, ligne {i}"
+        if not who:
+            report.errors.append(f"{where} : codeur manquant ; remplissez la colonne codeur "
+                                 "ou passez --coder.")
+            continue
+        if code not in known:
+            report.errors.append(f"{where} : code « {code} » absent du livre de codes.")
+            continue
+        seg_id = row.get(cols.get("segment", ""), "").strip() if "segment" in cols else ""
+        if seg_id:
+            if seg_id not in by_id.index:
+                report.errors.append(f"{where} : segment « {seg_id} » inconnu dans ce projet.")
+                continue
+            codings.append(Coding(seg_id, code, who))
+            continue
+        try:
+            start, end = int(row[cols["start"]]), int(row[cols["end"]])
+        except (KeyError, ValueError):
+            report.errors.append(f"{where} : début/fin doivent être des nombres entiers.")
+            continue
+        doc = row[cols["document"]].strip()
+        match = segs[(segs["document"] == doc) & (segs["start"] <= start) & (segs["end"] >= end)]
+        if match.empty:
+            report.errors.append(f"{where} : aucun segment du document « {doc} » ne contient "
+                                 f"les positions {start}-{end}.")
+            continue
+        s = match.iloc[0]
+        whole = start == s["start"] and end == s["end"]
+        codings.append(Coding(s["segment_id"], code, who, start=None if whole else start,
+                              end=None if whole else end))
+    if codings:
+        report.added = add_codings(project, codings, actor=actor)
+        report.duplicates = len(codings) - report.added
+    return report
