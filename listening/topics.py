@@ -39,6 +39,7 @@ class TopicParams:
     small_corpus: int = 400
     min_topic_size: int | None = None  # default scales with the corpus
     top_n_words: int = 8
+    max_topics: int = 25  # per group; more are merged by c-TF-IDF similarity
     outlier_threshold: float = 0.0
     n_process: int = 1
 
@@ -73,7 +74,7 @@ def _clusterer(n: int, params: TopicParams):
     from hdbscan import HDBSCAN
     from umap import UMAP
 
-    size = params.min_topic_size or max(10, min(100, n // 150))
+    size = params.min_topic_size or max(10, min(150, n // 100))
     reducer = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
                    random_state=params.seed, n_jobs=1, low_memory=True)
     clusterer = HDBSCAN(min_cluster_size=size, min_samples=max(3, size // 3),
@@ -100,7 +101,10 @@ def fit_topics(segment_ids: Sequence[str], lemmas: Sequence[str], embeddings: np
                      ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                      top_n_words=params.top_n_words, calculate_probabilities=False,
                      verbose=False)
-    topics, probs = model.fit_transform(docs, embeddings=emb)
+    topics, _ = model.fit_transform(docs, embeddings=emb)
+    if len(set(topics) - {-1}) > params.max_topics:
+        model.reduce_topics(docs, nr_topics=params.max_topics + (1 if -1 in topics else 0))
+        topics = list(model.topics_)
     before = sum(1 for t in topics if t == -1)
     if before and len(set(topics)) > 1:
         topics = model.reduce_outliers(docs, topics, strategy="embeddings", embeddings=emb,
