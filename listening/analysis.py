@@ -66,7 +66,7 @@ def journey_data(project: Project, journey: str, *, public: str | None = None,
     from .codebook import resolve_journey
 
     codebook = current_codebook(project)
-    journey = resolve_journey(codebook, journey)
+    journey = resolve_journey(codebook, journey).id
     coded = coded_frame(project)
     return {
         "stages": stage_summary(coded, codebook, journey, public=public, doc_type=doc_type),

@@ -138,3 +138,69 @@ def import_codings(project: Project, path: Path, *, coder: str | None = None,
         report.added = add_codings(project, codings, actor=actor)
         report.duplicates = len(codings) - report.added
     return report
+
+
+# --- quoted codings (the demo's reference format, and how teams code in Excel) -------
+
+QUOTE_COLUMNS = ("document", "quote", "themes", "valence", "stage")
+
+
+def _locate(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of `quote` in `text`, tolerant of whitespace differences."""
+    i = text.find(quote)
+    if i >= 0:
+        return i, i + len(quote)
+    import re
+
+    pattern = r"\s+".join(re.escape(w) for w in quote.split())
+    m = re.search(pattern, text)
+    return (m.start(), m.end()) if m else None
+
+
+def import_quoted_codings(project: Project, path: Path, *, coder: str,
+                          actor: str | None = None) -> ImportReport:
+    """Codings given as quotes: `document,quote,themes,valence,stage` (themes `;`-separated).
+
+    Each quote is found in its document's stored text; every segment it overlaps receives the
+    codes. A quote that cannot be found (edited, or masked by pseudonymisation) is reported.
+    """
+    path = Path(path)
+    df = _read_table(path)
+    missing = [c for c in QUOTE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"colonnes manquantes : {', '.join(missing)} ; attendu "
+                         f"{','.join(QUOTE_COLUMNS)}.", source=str(path))
+    segs = segments_frame(project)
+    texts = {d: g for d, g in segs.groupby("document")}
+    from .store import get_document
+
+    known = {c.id for c in current_codebook(project).codes}
+    report = ImportReport()
+    codings: list[Coding] = []
+    doc_text: dict[str, str] = {}
+    for i, row in enumerate(df.to_dict("records"), start=2):
+        doc = row["document"].strip()
+        where = f"{path.name}, ligne {i}"
+        if doc not in texts:
+            report.errors.append(f"{where} : document « {doc} » absent du projet.")
+            continue
+        if doc not in doc_text:
+            doc_text[doc] = get_document(project, doc).text
+        span = _locate(doc_text[doc], row["quote"].strip())
+        if span is None:
+            report.errors.append(f"{where} : citation introuvable dans « {doc} ».")
+            continue
+        codes = [c.strip() for c in row["themes"].split(";") if c.strip()]
+        codes += [row[k].strip() for k in ("valence", "stage") if row[k].strip()]
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            report.errors.append(f"{where} : code(s) absent(s) du livre de codes : "
+                                 f"{', '.join(unknown)}.")
+            continue
+        part = texts[doc]
+        hit = part[(part["start"] < span[1]) & (part["end"] > span[0])]
+        codings.extend(Coding(seg, code, coder) for seg in hit["segment_id"] for code in codes)
+    if codings:
+        report.added = add_codings(project, codings, actor=actor)
+        report.duplicates = len(codings) - report.added
+    return report

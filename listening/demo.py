@@ -1,4 +1,10 @@
-"""`listening demo`: build the demonstration project from corpora/demo, stage by stage."""
+"""`listening demo`: build the demonstration project from corpora/demo, stage by stage.
+
+1. create the project with the default codebook; 2. ingest and pseudonymise the corpus;
+3. run the automatic coders; 4. load two inspectors' independent codings (the reference coding
+and a blind second coder); 5. accept the confident suggestions under an explicit demo coder
+name; 6. topics per journey stage; 7. agreement; 8. reports (Word, Excel, REFI-QDA).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,17 @@ from pathlib import Path
 from .errors import InputError
 from .ingestion import IngestReport, ingest_paths
 from .projects import DEMO_CORPUS, create_project
-from .store import Project, counts
+from .store import Project, accept_above, counts
 
 Log = Callable[[str], None]
+Progress = Callable[[int, int, str], None]
+
+CODER_A = "Inspectrice A"
+CODER_B = "Inspecteur B"
+DEMO_ACCEPTOR = "Démonstration (suggestions ≥ 0,8 acceptées)"
+ACCEPT_THRESHOLD = 0.8
+REPORT_NAMES = ("rapport-ecoute-usagers.docx", "classeur-ecoute-usagers.xlsx",
+                "projet-ecoute-usagers.qdpx", "livre-de-codes.qdc")
 
 
 @dataclass
@@ -19,6 +33,7 @@ class DemoResult:
     project: Project
     ingest: IngestReport
     steps: list[str] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         c = counts(self.project)
@@ -26,20 +41,71 @@ class DemoResult:
             *self.steps,
             f"Projet de démonstration : {self.project.path} — {c['documents']} documents, "
             f"{c['segments']} segments, {c['codings']} codages, {c['suggestions']} suggestions.",
+            *(f"Rapport : {p}" for p in self.reports),
         ]
 
 
-def build_demo(directory: Path, *, corpus: Path | None = None,
-               progress: Callable[[int, int, str], None] | None = None,
-               log: Log = lambda _msg: None) -> DemoResult:
-    corpus = Path(corpus or DEMO_CORPUS)
-    documents = corpus / "documents"
-    manifest = corpus / "manifest.yaml"
-    if not documents.is_dir() or not manifest.exists():
+def _check_corpus(corpus: Path) -> None:
+    if not (corpus / "documents").is_dir() or not (corpus / "manifest.yaml").exists():
         raise InputError("corpus de démonstration incomplet : il faut documents/ et manifest.yaml ; "
                          "lancez la commande depuis une copie complète du dépôt.", source=str(corpus))
+
+
+def build_demo(directory: Path, *, corpus: Path | None = None, reports_dir: Path | None = None,
+               progress: Progress | None = None, log: Log = lambda _msg: None,
+               with_topics: bool = True, with_reports: bool = True) -> DemoResult:
+    from .analysis import run_topics
+    from .coding import import_quoted_codings, run_suggestions
+
+    corpus = Path(corpus or DEMO_CORPUS)
+    _check_corpus(corpus)
     project, _ = create_project(directory, mission="Démonstration — cinq parcours usagers")
-    log("Ingestion et pseudonymisation du corpus…")
-    report = ingest_paths(project, [documents], manifest=manifest, progress=progress)
+    log("1/6 Ingestion et pseudonymisation du corpus…")
+    report = ingest_paths(project, [corpus / "documents"], manifest=corpus / "manifest.yaml",
+                          progress=progress)
     result = DemoResult(project, report)
+    log("2/6 Suggestions automatiques…")
+    _, sugs = run_suggestions(project, progress=progress)
+    result.steps.append(f"Suggestions automatiques : {len(sugs.combined)}.")
+    log("3/6 Codages des deux inspecteurs…")
+    for coder, name in ((CODER_A, "codage-reference.csv"), (CODER_B, "codage-codeur-b.csv")):
+        path = corpus / name
+        if path.exists():
+            imp = import_quoted_codings(project, path, coder=coder)
+            result.steps.append(f"Codages de {coder} : {imp.added} ajoutés, "
+                                f"{len(imp.errors)} citation(s) non retrouvée(s).")
+    accepted = accept_above(project, ACCEPT_THRESHOLD, coder=DEMO_ACCEPTOR)
+    result.steps.append(f"Suggestions acceptées (score ≥ {ACCEPT_THRESHOLD}) : {accepted}.")
+    if with_topics:
+        log("4/6 Thèmes émergents par étape…")
+        _, topics, _ = run_topics(project, progress=progress)
+        result.steps.append(f"Thèmes émergents : {len(topics)} (parcours × étape × thème).")
+    log("5/6 Accord inter-codeurs…")
+    result.steps.extend(_agreement_lines(project))
+    if with_reports:
+        log("6/6 Rapports…")
+        result.reports = _write_reports(project, Path(reports_dir or "reports"))
     return result
+
+
+def _agreement_lines(project: Project) -> list[str]:
+    from .agreement import project_agreement
+    from .store import StoreCodingSource
+
+    source = StoreCodingSource(project, coders=[CODER_A, CODER_B])
+    if len(source.coded_units()) < 2:
+        return []
+    report = project_agreement(source)
+    overall = report.as_dict().get("overall") or {}
+    alpha = overall.get("krippendorff_alpha")
+    kappa = overall.get("cohen_kappa")
+    fmt = lambda v: "n.d." if v is None else f"{v:.2f}"  # noqa: E731
+    return [f"Accord {CODER_A} / {CODER_B} : α de Krippendorff {fmt(alpha)}, "
+            f"κ de Cohen {fmt(kappa)}."]
+
+
+def _write_reports(project: Project, folder: Path) -> list[Path]:
+    from .reports import write_report
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_report(project, folder / name) for name in REPORT_NAMES]

@@ -125,8 +125,8 @@ def _merge_meta(base: Metadata, specific: Metadata) -> Metadata:
 def resolve_metadata(doc: Document, codebook: Codebook) -> Document:
     """Journey and stage values (ids, short ids or labels) become codebook ids, or an error."""
     meta = doc.meta
-    journey = resolve_journey(codebook, meta.journey) if meta.journey else None
-    stage = resolve_stage(codebook, journey, meta.stage) if (meta.stage and journey) else None
+    journey = resolve_journey(codebook, meta.journey).id if meta.journey else None
+    stage = resolve_stage(codebook, journey, meta.stage).id if (meta.stage and journey) else None
     if meta.stage and not journey:
         stage = None  # a stage without journey cannot be placed; kept in extra
         meta = replace(meta, extra={**meta.extra, "etape": meta.stage})

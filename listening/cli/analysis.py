@@ -33,7 +33,7 @@ def topics(
     with reporting_errors():
         proj = open_project(project)
         if journey:
-            journey = resolve_journey(current_codebook(proj), journey)
+            journey = resolve_journey(current_codebook(proj), journey).id
         params = TopicParams(embedder=embedder, seed=seed,
                              valence=None if all_segments else "valence.irritant")
         with progress_bar("Thèmes émergents") as progress:
