@@ -67,7 +67,7 @@ APPOSITIVE_RE = re.compile(
     r"(?i:(?:ma|mon|sa|son|notre|leur|votre)\s+(?:(?:petite?|grande?|plus\s+jeune|cadette?"
     rf"|a[îi]n[ée]e?)\s+)?(?:(?P<f>{KIN_F})|(?P<m>{KIN_M}))\b)"
 )
-WORD_RE = re.compile(rf"(?<![\w'’\-])(?:{NAME_WORD})(?![\w'’])")
+WORD_RE = re.compile(rf"(?:(?<=\b[dDlLjJ]['’])|(?<![\w'’\-]))(?:{NAME_WORD})(?![\w'’])")
 SURNAME_AFTER_RE = re.compile(rf"[ ]+{PARTICLE}?(?:{NAME_WORD})(?![\w'’])")
 SPLIT_NAMES_RE = re.compile(r"\s*(?:,|\bet\b)\s*")
 
@@ -79,6 +79,7 @@ NOT_NAMES = frozenset(
     enquetrice usager usagere participant participante intervieweur interviewer animateur
     animatrice allocataire beneficiaire agent conseiller conseillere papa maman mamie papi
     dieu jesus noel covid vitale ameli gouv euros aah rsa apl caf cpam msa jeudi lundi mardi
+    numero salut coucou allo
     mercredi vendredi samedi dimanche
     """.split()
 )
@@ -122,9 +123,10 @@ def _function_words(name: str) -> bool:
     return bool(words) and all(w in FUNCTIONS or w in NOT_NAMES for w in words)
 
 
-def _sentence_start(text: str, start: int, more: str = "") -> bool:
+def _sentence_start(text: str, start: int, more: str = "", exclude: str = "") -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:;…\n«\"-–—(" + more
+    marks = "".join(c for c in ".!?:;…\n«\"-–—(" + more if c not in exclude)
+    return not before or before[-1] in marks
 
 
 def _no_common_words(word: str) -> bool:
@@ -194,7 +196,7 @@ class FrenchPersonRecognizer(LocalRecognizer):
                 continue
             if word.isupper() and len(word) > 1 and not text.isupper():
                 continue  # an all-caps word is a surname or an acronym
-            if key in AMBIGUOUS and _sentence_start(text, m.start()):
+            if key in AMBIGUOUS and _sentence_start(text, m.start(), exclude=":"):
                 continue
             end = m.end()
             after = SURNAME_AFTER_RE.match(text, end)
@@ -224,7 +226,17 @@ class FrenchPersonRecognizer(LocalRecognizer):
         if any(fold(w) in FIRST_NAMES for w in words):
             return False
         common = all(self.is_common_word(w) or fold(w) in NOT_NAMES for w in words)
-        return common and (len(words) > 1 or _sentence_start(text, start, ","))
+        if not common:
+            return False
+        return len(words) > 1 or _sentence_start(text, start, ",") or _after_determiner(text, start)
+
+
+DETERMINER_BEFORE_RE = re.compile(r"(?i:\b(?:le|la|les|l['’]|du|des|au|aux|un|une|sa|son|ses|ma|mon|mes)\s*)$")
+
+
+def _after_determiner(text: str, start: int) -> bool:
+    """"la Complémentaire", "une Bonne": a determiner makes a capitalised word a noun."""
+    return bool(DETERMINER_BEFORE_RE.search(text[max(0, start - 8):start]))
 
 
 def _mostly_upper(text: str) -> bool:
@@ -237,20 +249,28 @@ LOWER_PARTICLES = frozenset(
 
 
 def _clean_ner_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Trim a PER span to its first line and drop spans that cannot be names."""
+    """Trim a PER span to a plausible name, or None when it cannot be one."""
     value = text[start:end]
     if "\n" in value:
         value = value.split("\n", 1)[0]
     value = value.rstrip(" .,;:!?»)").lstrip(" «(")
     start = text.index(value, start) if value else start
+    # leading greetings and particles: "Bonjour Ibrahima", "la Carsat"
+    while (lead := re.match(r"(\S+)\s+", value)) and (
+            fold(lead.group(1)) in NOT_NAMES or lead.group(1) in LOWER_PARTICLES):
+        value, start = value[lead.end():], start + lead.end()
     end = start + len(value)
     words = value.split()
     if not words or len(words) > 4 or "  " in value or any(c.isdigit() for c in value):
         return None
+    if not words[0][0].isupper() or re.match(r"(?i:saint|sainte|st|ste)-", value):
+        return None  # "Saint-Pierre" is a town
     if any(w[0].islower() and fold(w).strip("'’") not in LOWER_PARTICLES for w in words):
         return None  # "président de la République", "justuice SOCIALE"
     if any(re.fullmatch(r"(?:\w\.){2,}\w?\.?", w) for w in words):
         return None  # acronyms with dots: "M.E.N."
+    if len(words) == 1 and value.isupper() and fold(value) not in FIRST_NAMES:
+        return None  # "ASF", "PAYÉES": acronyms and shouting, not names
     if all(fold(w.strip(".,'’")) in NOT_NAMES for w in words) or _function_words(value):
         return None
     if len(words) == 1 and len(value) < 2:

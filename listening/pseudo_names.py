@@ -29,7 +29,14 @@ Nelly Nicole Nina Noémie Nora Nour Nadia Odette Odile Pascale Patricia Paulette
 Perrine Rachida Raymonde Rebecca Renée Rokia Roselyne Rym Sabine Sabrina Safia Salomé
 Samia Samira Sandra Sandrine Sara Sarah Séverine Sihem Simone Solène Sonia Sophie Stéphanie
 Suzanne Suzette Sylvie Tatiana Thérèse Valérie Vanessa Véronique Victoria Virginie Viviane
-Yasmina Yasmine Yolande Yvette Yvonne Zahra Zoé Zineb
+Yasmina Yasmine Yolande Yvette Yvonne Zahra Zoé Zineb Jade Rose Ambre Lola Louna Romane Mila
+Anna Claire Lou Lilou Lya Lyna Maya Alba Iris Capucine Margot Léane Lise Célia Imane Meryem Kenza
+Soraya Maëva Océane Kelly Cindy Ludivine Gwenaëlle Gwendoline Tiphaine Gaëlle Gwen Nolwenn
+Enora Maïwenn Clémence Constance Victoire Héloïse Anaëlle Lana Louane Luna Mia Nour Sofia
+Sophia Éva Ilona Jeanne Albane Bérénice Blandine Cassandra Cécilia Christel Coline Émilie
+Fleur Floriane Hanane Hawa Houda Jasmine Kadidja Lætitia Latifa Leslie Lorène Louisa Lucile
+Mallaury Marina Marjorie Maryline Mégane Naomi Naïs Oumou Priscilla Rania Salma Sana Sarra
+Sylvia Tatiana Vanina Wendy Yaëlle Yasmin Aurore Aude Ophélie Pascaline Prisca Rachel
 """
 
 MALE = """
@@ -44,10 +51,19 @@ Jean-Louis Jean-Luc Jean-Marc Jean-Marie Jean-Michel Jean-Paul Jean-Pierre Jér�
 Joël Jonathan Jordan Joseph Julien Karim Kevin Kévin Khalid Lamine Laurent Léo Léon Lionel
 Loïc Louis Luc Lucas Ludovic Mamadou Marc Marcel Mathéo Mathieu Mathis Matthieu Maurice
 Maxime Medhi Mehdi Michel Mickaël Mohamed Mohammed Moussa Mustapha Nabil Nathan Nicolas Noah
-Noël Olivier Omar Oscar Ousmane Pascal Patrice Patrick Paul Philippe Quentin Rachid Raphaël
+Olivier Omar Oscar Ousmane Pascal Patrice Patrick Paul Philippe Quentin Rachid Raphaël
 Raymond Rayan Régis Rémi Rémy René Richard Robert Roger Romain Sacha Samir Samuel Sébastien
 Serge Simon Slimane Sofiane Stéphane Sylvain Théo Thibault Thierry Thomas Timothée Tristan
 Valentin Victor Vincent Walid Xavier Yacine Yanis Yann Yannick Youssef Yves Yvon Zinedine
+Enzo Tom Léo Lucas Malo Maël Mael Timéo Nathan Ethan Kylian Kilian Killian Evan Noé Nolan Théo
+Tiago Sasha Lenny Liam Jules Gabin Aaron Naël Ayoub Ilyes Issa Wassim Bilal Erwan Ronan Tanguy
+Mathys Jérémie Ilan Ryan Rayane Eden Marius Milo Nino Timéo Loris Lorenzo Mattéo Matteo Nils
+Alexandre Anas Aymen Bryan Cyprien Damien Dorian Elias Éloi Esteban Félix Florent Gaspard
+Gauthier Ghislain Gilles Guilhem Hamza Hector Ismail Jason Jimmy Joris Kamel Kenzo Killian
+Lilian Luca Mathias Maximilien Mohand Morgan Nassim Nicolas Octave Pierre Pierre-Yves Rémy
+Riad Samy Sami Sofian Souleymane Steven Sylvère Tanguy Teddy Tony Ulysse Wilfried Yoann
+Abdallah Adama Boubacar Cheikh Habib Karl Kader Malik Mehmet Moussa Nordine Redouane Sékou
+Jean-Hugues Jean-Yves Jean-Charles Marc-Antoine Pierre-Louis Paul-Henri
 """
 
 SURNAMES = """
@@ -55,7 +71,7 @@ Arnaud Aubert Barbier Baron Benard Berger Bertin Blanc Bonnet Bouvier Brun Carpe
 Chevalier Clément Colin Collet Cousin Dufour Dumas Dupuis Durand Fabre Faure Fleury Fontaine
 Fournier Garnier Gauthier Gérard Giraud Guérin Guillot Hamon Huet Jacob Joly Laine Lambert
 Lebrun Leclerc Lefèvre Legrand Lemaire Lemoine Leroux Lucas Marchand Marie Martinez Masson
-Mathieu Meunier Meyer Michaud Moreau Morel Noël Olivier Paris Perrin Picard Poirier Renard
+Mathieu Meunier Meyer Michaud Moreau Morel Olivier Perrin Picard Poirier Renard
 Renaud Rey Rivière Robin Roche Rousseau Roussel Roux Roy Schmitt Vidal Vincent Weber
 """
 

@@ -14,7 +14,8 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from listening.errors import InputError
 from listening.person_recognizer import TITLE_RE
-from listening.pseudo_names import fold
+from listening.pseudo_names import FIRST_NAMES, fold, substitute_name
 from listening.recognizers import PERSON, TAGS
 
 PERSON_LABEL_RE = re.compile(r"^\[PERSONNE_(\d+)\]$")
@@ -40,6 +41,12 @@ def normalise_name(original: str) -> str:
         value = value[title.end():]
     value = re.sub(r"[\s\-'’.,]+", " ", fold(value))
     return value.strip()
+
+
+def strip_title(text: str) -> tuple[str, str]:
+    """("Mme", "Garnier") for "Mme Garnier"; ("", name) without a title."""
+    m = TITLE_RE.match(text)
+    return (text[: m.end()].strip(), text[m.end():]) if m else ("", text)
 
 
 def person_tag(number: int) -> str:
@@ -114,6 +121,65 @@ class PseudonymRegistry:
     def number(label: str) -> int | None:
         m = PERSON_LABEL_RE.match(label)
         return int(m.group(1)) if m else None
+
+
+def plan_person_labels(mentions: Sequence, registry: PseudonymRegistry,
+                       style: str = "tag") -> dict[str, str]:
+    """Replacement of each person mention of one group of texts (a document), by its text.
+
+    A one-word mention stands for the group's only full name containing it; titles never
+    count. `mentions` have `.text` and `.gender`. Style "name" gives substitute names.
+    """
+    norms = {d.text: normalise_name(d.text) for d in mentions}
+    full = {n for n in norms.values() if len(n.split()) > 1}
+    canonical = {text: _canonical(norm, full) for text, norm in norms.items()}
+    votes: dict[str, Counter] = {c: Counter() for c in canonical.values()}
+    for d in mentions:
+        if d.gender is not None:
+            votes[canonical[d.text]][d.gender] += 1
+    gender = {c: (v.most_common(1)[0][0] if v else None) for c, v in votes.items()}
+    out = {}
+    for text, canon in canonical.items():
+        if not canon:
+            out[text] = TAGS[PERSON]
+            continue
+        label = registry.label(PERSON, canon, gender[canon])
+        if norms[text] != canon:
+            registry.alias(PERSON, norms[text], label, gender[canon])
+        surname = canon.split()[-1]
+        if len(canon.split()) > 1 and sum(f.split()[-1] == surname for f in full) == 1:
+            registry.alias(PERSON, surname, label, gender[canon])  # "Mme Garnier" elsewhere
+        out[text] = label
+        if style == "name":
+            number = registry.number(label) or 0
+            sex = registry.gender(PERSON, canon) or gender[canon]
+            out[text] = _render_name(text, canon, substitute_name(number, sex))
+    return out
+
+
+def _canonical(norm: str, full: set[str]) -> str:
+    """A one-word mention stands for the only full name of the group containing it."""
+    words = norm.split()
+    if len(words) != 1:
+        return norm
+    candidates = [f for f in full if words[0] in f.split()]
+    return candidates[0] if len(candidates) == 1 else norm
+
+
+def _render_name(mention: str, canonical: str, substitute: tuple[str, str]) -> str:
+    first, surname = substitute
+    title, name = strip_title(mention)
+    name = name.strip()
+    if title:
+        initial = len(name.rstrip(".")) == 1
+        return f"{title} {surname[0] + '.' if initial else surname}"
+    words = canonical.split()
+    if len(name.split()) > 1:
+        return f"{first} {surname}"
+    own = normalise_name(name)
+    if len(words) > 1:
+        return first if own == words[0] else surname
+    return first if own in FIRST_NAMES else surname
 
 
 # --- the encrypted mapping --------------------------------------------------------------

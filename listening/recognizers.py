@@ -241,14 +241,14 @@ class SiretRecognizer(FrenchRecognizer):
 _ORGS = r"CAF|CPAM|MSA|URSSAF|Carsat|CNAV|France\s+Travail|P[ôo]le\s+emploi|s[ée]cu|impôts?"
 FILE_CONTEXT = (
     r"(?i:(?:num[ée]ro|n°|no\.|num\.?)\s*(?:d['’]\s*|de\s+|du\s+)?(?:mon\s+|son\s+|votre\s+)?"
-    r"(?:allocataire|dossier|adh[ée]rent|client|identifiant|fiscal|retrait[ée]|pension"
+    r"(?:allocataire|alloc|dossier|adh[ée]rent|client|identifiant|fiscal|retrait[ée]|pension"
     r"|demandeur(?:\s+d['’]emploi)?|r[ée]f[ée]rence|contrat|passeport|permis"
     r"|carte\s+d['’]identit[ée]|titre\s+de\s+s[ée]jour|[ée]tranger|" + _ORGS + r")"
     r"(?:\s+(?:" + _ORGS + r"))?"
     r"|identifiant(?:\s+(?:France\s*Connect|fiscal|" + _ORGS + r"))?|matricule"
     r"|r[ée]f[ée]rence\s+(?:du\s+|de\s+mon\s+)?dossier)"
 )
-FILE_FILLER = r"(?:\s+[A-Z]{2,6}(?![\w'’]))?[\s,:;.…=(]*(?:[^\W\d]+(?:['’][^\W\d]+)?[\s,:;.…]+){0,4}?"
+FILE_FILLER = r"(?:\s+[A-Z]{2,6}(?![\w'’]))?[\s,:;.…=(]*(?:[^\W\d]+(?:['’][^\W\d]+)?[\s,:;.…]+){0,7}?"
 FILE_TOKEN = r"\d[\dA-Z]*|[A-Z]{1,4}(?=[ .\-/]?\d)[\dA-Z]*|[A-Z](?![\w'’])"
 FILE_CODE = rf"(?:\d[\dA-Z]*|[A-Z]{{1,4}}(?=[ .\-/]?\d)[\dA-Z]*)(?:[ .\-/](?:{FILE_TOKEN}))*"
 FILE_RE = re.compile(FILE_CONTEXT + FILE_FILLER + r"(?P<code>" + FILE_CODE + r")")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from listening.errors import InputError
 from listening.model import RawTurn, build_document
+from listening.pseudo_names import FEMALE_NAMES, SURNAME_POOL
 from listening.pseudo_registry import MappingVault, PseudonymRegistry, normalise_name
 from listening.pseudonymise import (
     Entity,
@@ -134,10 +135,13 @@ def test_registry_rows_reload_to_the_same_labels(pseudonymiser):
 
 def test_name_style_gives_substitute_names_by_gender(pseudonymiser, pseudo_registry):
     named = Pseudonymiser(PseudoSettings(person_style="name"), nlp=pseudonymiser.nlp)
-    out, entities = named.pseudonymise_text(
-        "Mme Garnier et M. Fabre sont venus, puis ma fille Lina.", pseudo_registry)
-    assert out == "Mme Laine et M. Vidal sont venus, puis ma fille Claudine."
-    assert [e.replacement for e in entities] == ["Mme Laine", "M. Vidal", "Claudine"]
+    text = "Mme Garnier et M. Fabre sont venus, puis ma fille Lina. Mme Garnier est partie."
+    out, entities = named.pseudonymise_text(text, pseudo_registry)
+    first, second, daughter, again = (e.replacement for e in entities)
+    assert out == f"{first} et {second} sont venus, puis ma fille {daughter}. {again} est partie."
+    assert first.startswith("Mme ") and second.startswith("M. ") and again == first
+    assert first[4:] in SURNAME_POOL and second[3:] in SURNAME_POOL and first != second
+    assert daughter in FEMALE_NAMES and "Garnier" not in out and "Lina" not in out
 
 
 def test_document_turns_stay_coherent(pseudonymiser, pseudo_registry):
