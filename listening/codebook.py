@@ -143,12 +143,18 @@ def path_label(codebook: Codebook, code_id: str, separator: str = " > ") -> str:
 
 
 def descendants(codebook: Codebook, code_id: str) -> list[Code]:
-    """Every code below this one, depth first, in codebook order."""
+    """Every code below this one, depth first, in codebook order (a cycle is cut)."""
     out: list[Code] = []
-    for child in codebook.children(code_id):
-        if child.id != code_id:
-            out.append(child)
-            out.extend(descendants(codebook, child.id))
+    seen = {code_id}
+
+    def visit(parent: str) -> None:
+        for child in codebook.children(parent):
+            if child.id not in seen:
+                seen.add(child.id)
+                out.append(child)
+                visit(child.id)
+
+    visit(code_id)
     return out
 
 

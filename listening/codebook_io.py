@@ -235,6 +235,9 @@ def _child_family(parent_family: str | None) -> str:
 # --- YAML ---------------------------------------------------------------------
 
 
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when installed: 10x faster
+
+
 class _Map(dict):
     """A YAML mapping that remembers its line (1-based)."""
 
@@ -244,7 +247,8 @@ class _Map(dict):
 def _plain(node: yaml.Node, source: str) -> object:
     """A composed YAML node as Python values: every scalar a string (or None), maps with lines."""
     if isinstance(node, yaml.ScalarNode):
-        return None if node.style is None and node.value in _NULLS else node.value
+        plain = not node.style  # PyYAML says None, libyaml says ""
+        return None if plain and node.value in _NULLS else node.value
     if isinstance(node, yaml.SequenceNode):
         return [_plain(n, source) for n in node.value]
     out = _Map()
@@ -317,7 +321,7 @@ def _from_data(data: Mapping, source: str) -> Parsed:
 def parse_yaml(text: str, source: str = "<yaml>") -> Parsed:
     """Parse the YAML authoring format (described in codebooks/securite-sociale.yaml)."""
     try:
-        node = yaml.compose(text, Loader=yaml.BaseLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -343,12 +347,13 @@ def _entry(code: Code, flat: bool) -> dict:
     return entry
 
 
-def _nested(codebook: Codebook, code: Code) -> dict:
+def _nested(codebook: Codebook, code: Code, above: frozenset[str] = frozenset()) -> dict:
     kids: dict[str, list] = {"children": [], "stages": []}
+    above = above | {code.id}
     for child in codebook.children(code.id):
-        if child.id != code.id:
+        if child.id not in above:  # a cycle (through duplicate ids) goes to the flat form
             key = "children" if child.family == code.family else "stages"
-            kids[key].append(_nested(codebook, child))
+            kids[key].append(_nested(codebook, child, above))
     return _entry(code, flat=False) | {k: v for k, v in kids.items() if v}
 
 
@@ -505,48 +510,49 @@ def _xlsx_tree(records: list[_Row], out: Parsed) -> None:
     for row in records:
         by_label.setdefault(fold(str(row.values.get("label", ""))), row)
 
-    def find(path: tuple[str, ...]) -> _Row:
+    def find(path: tuple[str, ...], before: _Row) -> _Row:
         found = by_path.get(tuple(map(fold, path)))
         if found is None and len(path) == 1:
             found = by_id.get(path[0]) or by_label.get(fold(path[0]))
-        if found is None:  # a folder the sheet only names in paths
+        if found is None:  # a folder the sheet only names in paths: created above `before`
             found = _Row(None, {"label": path[-1], "codable": False}, path)
-            found.parent = find(path[:-1]) if len(path) > 1 else None
+            found.parent = find(path[:-1], before) if len(path) > 1 else None
             by_path[tuple(map(fold, path))] = found
-            records.insert(records.index(current), found)
+            records.insert(records.index(before), found)
             out.warnings.append(f"dossier « {' > '.join(path)} » créé : il n'a pas de ligne")
         return found
 
-    for current in list(records):
-        ref = current.values.get("parent")
+    for row in list(records):
+        ref = row.values.get("parent")
         if ref not in (None, ""):
-            current.parent = by_id.get(str(ref).strip()) or by_label.get(fold(str(ref)))
-            if current.parent is None:
-                current.values["parent"] = str(ref).strip()  # unknown: validation says so
-        elif len(current.path) > 1:
-            current.parent = find(current.path[:-1])
+            row.parent = by_id.get(str(ref).strip()) or by_label.get(fold(str(ref)))
+            if row.parent is None:
+                row.values["parent"] = str(ref).strip()  # unknown: validation says so
+        elif len(row.path) > 1:
+            row.parent = find(row.path[:-1], row)
     taken = set(by_id)
     guessed = [0]
 
-    def resolve(row: _Row, seen: frozenset = frozenset()) -> None:
+    def resolve(row: _Row, below: frozenset = frozenset()) -> None:
+        """Parent first; in a cycle the first row met is treated as a root."""
+        parent = row.parent if row.parent not in below else None
+        if parent is not None:
+            resolve(parent, below | {row})
         if row.id is not None:
             return
-        parent = row.parent if row.parent is not None and row not in seen else None
-        if parent is not None:
-            resolve(parent, seen | {row})
         family = _FAMILY_WORDS.get(fold(str(row.values.get("family", ""))))
         given = str(row.values.get("id") or "").strip()
         family = family or {v: k for k, v in ID_PREFIX.items()}.get(given.split(".", 1)[0])
-        if family is None and parent is None:
-            guessed[0] += 1
         row.family = family or _child_family(parent.family if parent else None)
-        if parent is not None and parent.id:
-            row.values["parent"] = parent.id
+        guessed[0] += family is None and row.family == "theme"
         base = (parent.id if parent and parent.id else ID_PREFIX[row.family])
         row.id = given or _unique(f"{base}.{_slug(str(row.values.get('label', '')))}", taken)
 
     for row in records:
         resolve(row)
+    for row in records:
+        if row.parent is not None:
+            row.values["parent"] = row.parent.id
     if guessed[0]:
         out.warnings.append(f"{guessed[0]} codes sans famille rangés comme thèmes")
 
