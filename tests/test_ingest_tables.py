@@ -187,9 +187,10 @@ def test_xlsx_rows_dates_numbers_and_sheet(write_xlsx):
                      [103, None, "Aisne", "Bon accueil mais\npas de suivi"]],
     })
     result = read(path, ReadOptions(sheet="réponses", id_column="N°"))
-    assert [(d.external_id, d.text, d.meta.date, dict(d.meta.extra)) for d in result.documents] == [
-        ("101", "Le délai était très long", "2026-03-12", {"Département": "Nord"}),
-        ("103", "Bon accueil mais\npas de suivi", None, {"Département": "Aisne"}),
+    assert [(d.external_id, d.text, d.meta.date, d.meta.territory, dict(d.meta.extra))
+            for d in result.documents] == [
+        ("101", "Le délai était très long", "2026-03-12", "Nord", {}),
+        ("103", "Bon accueil mais\npas de suivi", None, "Aisne", {}),
     ]
     assert result.skipped_rows == 1
     assert result.documents[0].source_format == "xlsx"

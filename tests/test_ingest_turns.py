@@ -125,6 +125,10 @@ LAYOUTS = {
         "— Bonjour, vous venez pour quoi ?\n— Pour ma retraite.",
         [("", None, "Bonjour, vous venez pour quoi ?"), ("", None, "Pour ma retraite.")],
     ),
+    "tab-separated-columns": (
+        "Speaker 1\t00:00:05\tBonjour ?\nSpeaker 2\t00:00:09\tOui.\n\tet ensuite",
+        [("Speaker 1", "00:00:05", "Bonjour ?"), ("Speaker 2", "00:00:09", "Oui.\net ensuite")],
+    ),
     "id-prefix-one-turn-per-line": (
         "d01000000 Bonjour Madame. Pourquoi vous venez ?\np01000000 J'ai mal au ventre.\n"
         "d01050051 Depuis quand ?\np01050051 Hier soir.",
@@ -152,7 +156,7 @@ def test_continuation_lines_and_paragraphs_join_the_current_turn():
 @pytest.mark.parametrize(
     "header",
     ["Date : 12 mars 2026", "Lieu : CAF de Lille", "Note : entretien court",
-     "Durée : 45 min", "Objet : retraite anticipée"],
+     "Durée : 45 min", "Objet : retraite anticipée", "Participants : Marie, Paul, Jean"],
 )
 def test_header_lines_are_not_taken_for_speakers(header):
     text = f"{header}\n\nEnquêteur : Bonjour ?\nM. Leroy : Bonjour.\nEnquêteur : Alors ?"
@@ -339,7 +343,8 @@ fragments = st.one_of(
     st.sampled_from(LABELS).map(lambda label: label + " : "),
     st.sampled_from(LABELS),
     st.sampled_from(["\n", "\n\n", " : ", ":", "# ", "- ", "**", "?", "\u00a0:", "\r\n",
-                     "Irritants :\n", "00:01:02 --> 00:01:03", "[00:00:05]"]),
+                     "Irritants :\n", "00:01:02 --> 00:01:03", "[00:00:05]", "\t",
+                     "\nSpeaker 1\t00:00:05\t", "\nMme Roux\t"]),
     st.text(alphabet="abcdeéèàç ÉA.:?\n-*#[]()0123456789", max_size=30),
 )
 
@@ -368,12 +373,16 @@ def test_parse_turns_never_crashes_nor_invents_or_loses_text(text):
             kept.update(_WORD.findall(_STAMP.sub(" ", normalise_text(field))))
     # Only a speaker label left without any utterance ("Enquêteur :" at the very end) may go.
     # Time stamps are kept apart (RawTurn.timestamp), not counted as words.
-    lines = [line for line in normalise_text(text).split("\n") if not _label_only(line)]
-    assert Counter(_WORD.findall(_STAMP.sub(" ", "\n".join(lines)))) <= kept
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line for line in raw if not _label_only(line)]
+    assert Counter(_WORD.findall(_STAMP.sub(" ", normalise_text("\n".join(lines))))) <= kept
 
 
 def _label_only(line):
-    bare = line.strip().rstrip("*_ ")
+    _, tab, after = line.partition("\t")
+    if tab and not _WORD.search(after):
+        return True  # "Mme Roux<tab>" with nothing after the tab
+    bare = normalise_text(line).rstrip("*_ ")
     return len(bare.split()) <= 8 and (bare.endswith(":") or _TIME.search(bare) is not None)
 
 

@@ -194,6 +194,11 @@ def _shape(label: str, *, loose: bool = False) -> str | None:
     return None
 
 
+def shape_of(label: str) -> str | None:
+    """The kind of speaker label a text could be (role, titled, multi...), or None."""
+    return _shape(label)
+
+
 def _name_word(word: str) -> bool:
     return bool(_NAME_WORD.match(word)) or fold(word) in _PARTICLES or word.isupper()
 

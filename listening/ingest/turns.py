@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ..model import RawTurn, normalise_text
-from .labels import TIME, Line, heuristic_finder, id_prefix_finder, user_finder
+from .labels import TIME, Line, heuristic_finder, id_prefix_finder, shape_of, user_finder
 from .vocabulary import category_of, names_stage
 
 __all__ = ["TIME", "Line", "parse_lines", "parse_turns"]
@@ -42,8 +42,35 @@ def parse_turns(
     text: str, *, source: str = "", speaker_pattern: str | None = None
 ) -> list[RawTurn]:
     """Speaker turns of a transcript or notes text; never fails on text without labels."""
-    lines = [Line(line, number=i) for i, line in enumerate(normalise_text(text).split("\n"), 1)]
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    marked = [False] * len(raw) if speaker_pattern else _untab(raw)
+    lines = [Line(normalise_text(line), marked=m, number=i)
+             for i, (line, m) in enumerate(zip(raw, marked), 1)]
     return parse_lines(lines, source=source, speaker_pattern=speaker_pattern)
+
+
+_TABBED = re.compile(rf"^(?P<label>[^\t:]{{1,50}}?)\t+(?:(?P<time>[\[(]?{TIME}[\])]?)\t+)?"
+                     r"(?P<rest>\S.*)$")
+_NAMES = ("role", "generic", "titled", "multi", "single")
+
+
+def _untab(lines: list[str]) -> list[bool]:
+    """Columns copied from a table or exported by transcription software -- `Speaker 1<tab>
+    00:00:05<tab>Bonjour` -- rewritten in place as marked labels (tabs would become spaces).
+    Returns, per line, whether it now opens with a marked label."""
+    filled = sum(1 for line in lines if line.strip())
+    tabbed = [_TABBED.match(line.strip(" ")) for line in lines]
+    if filled < 2 or sum(m is not None for m in tabbed) * 2 < filled:
+        return [False] * len(lines)
+    marked = []
+    for i, match in enumerate(tabbed):
+        label = match.group("label").strip() if match else ""
+        if match and shape_of(label) in _NAMES:
+            time = match.group("time")
+            stamp = f" ({time.strip('[]()')})" if time else ""
+            lines[i] = f"{label}{stamp} : {match.group('rest')}"
+        marked.append(bool(match and shape_of(label) in _NAMES))
+    return marked
 
 
 def parse_lines(

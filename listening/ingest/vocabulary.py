@@ -20,18 +20,18 @@ _TRAILING_NUMBER = re.compile(r"[\s#_-]*\d+$")
 
 _ROLE_WORDS = {
     "interviewer": (
-        "e", "q", "enq", "int", "enqueteur", "enquetrice", "enqueteuse", "enqueteurs",
+        "e", "q", "enq", "int", "enqueteur", "enquetrice", "enqueteuse",
         "intervieweur", "intervieweuse", "interviewer", "inspecteur", "inspectrice",
         "animateur", "animatrice", "facilitateur", "facilitatrice", "moderateur", "moderatrice",
         "chercheur", "chercheuse", "charge d'etudes", "chargee d'etudes", "charge d'etude",
-        "chargee d'etude", "question", "questions", "investigateur", "investigatrice",
+        "chargee d'etude", "question", "investigateur", "investigatrice",
     ),
     "usager": (
-        "r", "rep", "reponse", "usager", "usagere", "usagers", "interviewe", "interviewee",
+        "r", "rep", "reponse", "usager", "usagere", "interviewe", "interviewee",
         "enquete", "enquetee", "repondant", "repondante", "allocataire", "assure", "assuree",
         "beneficiaire", "temoin", "personne interrogee", "personne interviewee",
     ),
-    "participant": ("participant", "participante", "participants", "participantes"),
+    "participant": ("participant", "participante"),
 }
 ROLE_OF_WORD = {word: role for role, words in _ROLE_WORDS.items() for word in words}
 # Neutral labels that name a speaker without a role: "Speaker 1", "Intervenant 2", "P1".
@@ -56,7 +56,8 @@ HEADER_WORDS = frozenset(
     avant ici maintenant aujourd'hui hier demain vrai faux pour contre avantages
     inconvenients definition attendu attendus besoin besoins constat constats ps nota
     consigne consignes question-cle programme ordre du jour annexe annexes sommaire
-    introduction partie chapitre""".split()
+    introduction partie chapitre participants participantes usagers enqueteurs animateurs
+    intervenants questions""".split()
 )
 
 
@@ -141,6 +142,7 @@ FIELD_ALIASES = {
     "organisme": "organisations", "date": "date", "interviewer": "interviewer",
     "enqueteur": "interviewer", "enquetrice": "interviewer", "enqueteur·rice": "interviewer",
     "channel": "channel", "canal": "channel", "case": "case", "cas": "case",
+    "departement": "territory", "region": "territory", "commune": "territory",
     "category": "category", "categorie": "category", "valence": "category",
 }
 
