@@ -58,7 +58,8 @@ KIN_RE = re.compile(
 CALLED_RE = re.compile(
     r"(?i:\b(?:je\s+m['’]appelle|(?:il|elle|ils|elles|qui|on)\s+s['’]appell?ent?"
     r"|s['’]appelait|appel[ée]e?s?|pr[ée]nomm[ée]e?s?|d[ée]nomm[ée]e?s?|surnomm[ée]e?s?"
-    r"|c['’]est\s+moi,?|je\s+vous\s+pr[ée]sente|voici)\s+)"
+    r"|c['’]est\s+moi,?|je\s+vous\s+pr[ée]sente|voici|chez\s+les|(?:la\s+)?famille"
+    r"|les\s+[ée]poux)\s+)"
     rf"(?P<names>{NAME_LIST})"
 )
 # "Maëva, ma petite sœur": a name followed by a relative in apposition
@@ -68,6 +69,7 @@ APPOSITIVE_RE = re.compile(
     rf"|a[îi]n[ée]e?)\s+)?(?:(?P<f>{KIN_F})|(?P<m>{KIN_M}))\b)"
 )
 WORD_RE = re.compile(rf"(?:(?<=\b[dDlLjJ]['’])|(?<![\w'’\-]))(?:{NAME_WORD})(?![\w'’])")
+LOWER_WORD_RE = re.compile(rf"(?<![\w'’\-])[{LOW}]+(?:-[{LOW}]+)?(?![\w'’\-])")
 SURNAME_AFTER_RE = re.compile(rf"[ ]+{PARTICLE}?(?:{NAME_WORD})(?![\w'’])")
 SPLIT_NAMES_RE = re.compile(r"\s*(?:,|\bet\b)\s*")
 
@@ -124,6 +126,8 @@ def _function_words(name: str) -> bool:
 
 
 def _sentence_start(text: str, start: int, more: str = "", exclude: str = "") -> bool:
+    if text[max(0, start - 2):start] == "  ":
+        return True  # two spaces: a line break flattened by a spreadsheet
     before = text[:start].rstrip()
     marks = "".join(c for c in ".!?:;…\n«\"-–—(" + more if c not in exclude)
     return not before or before[-1] in marks
@@ -203,6 +207,17 @@ class FrenchPersonRecognizer(LocalRecognizer):
             if after and fold(after.group().strip()) not in NOT_NAMES:
                 end = after.end()
             yield m.start(), end, 0.75, FIRST_NAMES.get(key) or name_gender(word)
+        if self.is_common_word is not _no_common_words:
+            yield from self._lower_case_names(text)
+
+    def _lower_case_names(self, text):
+        """"avec sylvie": a known first name that is no French word, even in lower case."""
+        for m in LOWER_WORD_RE.finditer(text):
+            word = m.group()
+            key = fold(word)
+            if (key in FIRST_NAMES and key not in AMBIGUOUS and len(word) > 2
+                    and not self.is_common_word(word) and not _after_determiner(text, m.start())):
+                yield m.start(), m.end(), 0.6, FIRST_NAMES[key]
 
     def _ner(self, text, nlp_artifacts):
         persons = [e for e in nlp_artifacts.entities if e.label_ in ("PER", PERSON)]
@@ -231,11 +246,12 @@ class FrenchPersonRecognizer(LocalRecognizer):
         return len(words) > 1 or _sentence_start(text, start, ",") or _after_determiner(text, start)
 
 
-DETERMINER_BEFORE_RE = re.compile(r"(?i:\b(?:le|la|les|l['’]|du|des|au|aux|un|une|sa|son|ses|ma|mon|mes)\s*)$")
+DETERMINER_BEFORE_RE = re.compile(
+    r"(?i:\b(?:le|la|les|l['’]|du|des|de|d['’]|au|aux|un|une|sa|son|ses|ma|mon|mes)\s*)$")
 
 
 def _after_determiner(text: str, start: int) -> bool:
-    """"la Complémentaire", "une Bonne": a determiner makes a capitalised word a noun."""
+    """"la Complémentaire", "caisses de Retraite": a determiner makes it a noun."""
     return bool(DETERMINER_BEFORE_RE.search(text[max(0, start - 8):start]))
 
 

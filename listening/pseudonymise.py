@@ -73,6 +73,8 @@ BUILTIN_ALLOW = (
     "Secours populaire", "Secours catholique", "Croix-Rouge", "Emmaüs", "SNCF", "EDF",
     "Adie", "Bpifrance", "BPI", "CCI", "CMA", "INSEE", "RSA", "APL", "AAH", "PAJE", "ARE",
     "Prime d'activité", "service public", "Vitale", "Doctolib", "Pôle Emploi", "Uber",
+    "Agirc", "Arrco", "Ircantec", "CNRACL", "Cipav", "CNAVPL", "RSI", "SSI", "Kbis", "Siret",
+    "Siren", "ANTS", "Pajemploi", "Malakoff Médéric", "Humanis", "AG2R", "Klesia",
 )
 PRIORITY = {EMAIL: 9, IBAN: 9, NIR: 9, PHONE: 8, SIRET: 7, FILE_NUMBER: 7, BIRTH_DATE: 7,
             ADDRESS: 6, PERSON: 5, LOCATION: 4}

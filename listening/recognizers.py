@@ -245,7 +245,7 @@ FILE_CONTEXT = (
     r"|demandeur(?:\s+d['’]emploi)?|r[ée]f[ée]rence|contrat|passeport|permis"
     r"|carte\s+d['’]identit[ée]|titre\s+de\s+s[ée]jour|[ée]tranger|" + _ORGS + r")"
     r"(?:\s+(?:" + _ORGS + r"))?"
-    r"|identifiant(?:\s+(?:France\s*Connect|fiscal|" + _ORGS + r"))?|matricule"
+    r"|identifiant(?:\s+(?:France\s*Connect|fiscal|" + _ORGS + r"))?|matricule|code\s+client"
     r"|r[ée]f[ée]rence\s+(?:du\s+|de\s+mon\s+)?dossier)"
 )
 FILE_FILLER = r"(?:\s+[A-Z]{2,6}(?![\w'’]))?[\s,:;.…=(]*(?:[^\W\d]+(?:['’][^\W\d]+)?[\s,:;.…]+){0,7}?"
