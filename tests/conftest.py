@@ -79,7 +79,7 @@ REPORT_DOCUMENTS = [
         ("Enquêteur", "interviewer", "Pouvez-vous me raconter votre départ à la retraite ?", {}),
         ("Usager", "usager", "J'ai fait ma demande en ligne mais le site plantait tout le temps.",
          {"alice": ["theme.numerique", "valence.irritant", _P + "demande",
-                    "theme.numerique@37-66"],
+                    "theme.numerique@35-65"],
           "bruno": ["theme.numerique", "valence.irritant", _P + "demande"]}),
         ("Enquêteur", "interviewer", "Et ensuite ?", {}),
         ("Usager", "usager", "J'ai attendu quatre mois sans nouvelles de mon dossier.",
@@ -568,3 +568,39 @@ def pseudo_registry():
     from listening.pseudo_registry import PseudonymRegistry
 
     return PseudonymRegistry(b"cle-de-test-du-projet")
+
+
+@pytest.fixture
+def golden():
+    """Compare a JSON-able value with tests/golden/<name>.json.
+
+    Regenerate with LISTENING_REGEN_GOLDEN=1 (then review the diff before committing).
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "golden"
+
+    def check(name: str, value) -> None:
+        path = folder / f"{name}.json"
+        if isinstance(value, list):  # one item a line, for readable diffs
+            items = [json.dumps(v, ensure_ascii=False) for v in value]
+            text = "[\n" + ",\n".join(items) + "\n]\n"
+        else:
+            text = json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+        if os.environ.get("LISTENING_REGEN_GOLDEN") == "1":
+            folder.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.exists(), f"{path} absent : lancez les tests avec LISTENING_REGEN_GOLDEN=1"
+        assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def report_codebook(tmp_path_factory):
+    """The reports' small codebook as a YAML file."""
+    path = tmp_path_factory.mktemp("livre") / "mini-rapport.yaml"
+    path.write_text(REPORT_CODEBOOK_YAML, encoding="utf-8")
+    return path
