@@ -40,6 +40,10 @@ def pseudo_text(pseudonymiser, registry, text: str) -> str:
     ("Mon numéro allocataire c'est le 2345678.", "Mon numéro allocataire c'est le [NUMÉRO_DOSSIER]."),
     ("Mon SIRET c'est le 732 829 320 00074.", "Mon SIRET c'est le [SIRET]."),
     ("mon numéro de sécu c'est 295109912611199", "mon numéro de sécu c'est [NIR]"),
+    ("j'ai parlé avec sylvie de la caf", "j'ai parlé avec [PERSONNE_1] de la caf"),
+    ("Chez les Dupont, c'était pareil.", "Chez les [PERSONNE_1], c'était pareil."),
+    ("Alors, Jade, elle a sept mois.", "Alors, [PERSONNE_1], elle a sept mois."),
+    ("Bonjour Ibrahima, merci.", "Bonjour [PERSONNE_1], merci."),
 ])
 def test_each_entity_type(pseudonymiser, pseudo_registry, text, expected):
     assert pseudo_text(pseudonymiser, pseudo_registry, text) == expected
@@ -51,6 +55,8 @@ def test_each_entity_type(pseudonymiser, pseudo_registry, text, expected):
     "La mission locale et la MDPH, et l'ASE quand j'avais seize ans.",
     "Je suis allée à la CAF de Roubaix le 12 mars, j'ai payé 1 250 euros.",
     "Madame, je vous le dis franchement, j'en pouvais plus.",
+    "Bonne question. Les caisses de Retraite et la Complémentaire santé solidaire.",
+    "Il se marie en juin, à Saint-Pierre, avec l'ASF en attente.",
 ])
 def test_organisations_towns_and_ordinary_speech_stay(pseudonymiser, pseudo_registry, text):
     assert pseudo_text(pseudonymiser, pseudo_registry, text) == text

@@ -62,6 +62,7 @@ def examples() -> dict:
     ("la référence de mon dossier c'était FT 7845 1123 à France Travail", FILE_NUMBER, "FT 7845 1123"),
     ("mon identifiant France Travail 4567891K", FILE_NUMBER, "4567891K"),
     ("Mon numéro allocataire, attendez... 1122334, voilà.", FILE_NUMBER, "1122334"),
+    ("Mon code client EDF c'est 1234567890.", FILE_NUMBER, "1234567890"),
     ("elle est née le 12 mars 2019 à Lyon", BIRTH_DATE, "12 mars 2019"),
     ("je suis né le 03/04/1985", BIRTH_DATE, "03/04/1985"),
     ("date de naissance : 12/03/1985", BIRTH_DATE, "12/03/1985"),
