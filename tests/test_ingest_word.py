@@ -1,6 +1,8 @@
 """Word (.docx) and OpenDocument (.odt): body order, bold labels, tables, damaged files."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from listening.errors import InputError
 from listening.ingest import ReadOptions, read_file
@@ -292,3 +294,33 @@ def test_libreoffice_conversions_read_like_the_docx(soffice_conversions, fmt):
                     [t.text for t in source.turns if t.speaker])
         assert all(pdf.startswith(docx) for pdf, docx in pairs)
         assert "Trois relances sans réponse" in converted.text
+
+
+@pytest.fixture
+def office_files(write_docx, write_odt, write_pdf, write_xlsx):
+    return {
+        "docx": write_docx([("p", [("Enquêteur :", True), (" Bonjour ?", False)]),
+                            ("table", [["Étape", "Irritants"], ["Demande", "Trop long"]])]),
+        "odt": write_odt(ODT_BODY),
+        "pdf": write_pdf([["Enquêteur : Bonjour ?", "Mme Roux : Oui."]]),
+        "xlsx": write_xlsx({"Réponses": [["texte"], ["Personne ne répond au téléphone"]]}),
+    }
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(fmt=st.sampled_from(["docx", "odt", "pdf", "xlsx"]), data=st.data())
+def test_damaged_files_always_give_an_input_error(office_files, tmp_path, fmt, data):
+    good = office_files[fmt].read_bytes()
+    damaged = bytearray(good)
+    if data.draw(st.booleans(), label="truncate"):
+        damaged = damaged[: data.draw(st.integers(0, len(good) - 1), label="size")]
+    else:
+        for _ in range(data.draw(st.integers(1, 30), label="flips")):
+            damaged[data.draw(st.integers(0, len(good) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / f"abime.{fmt}"
+    path.write_bytes(bytes(damaged))
+    try:
+        read_file(path)
+    except InputError as err:
+        assert err.source == f"abime.{fmt}"

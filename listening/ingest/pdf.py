@@ -7,8 +7,12 @@ footers repeated across pages, page numbers, and hyphens splitting a word across
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InputError
@@ -40,14 +44,35 @@ _EDGE = 3  # lines at the top and bottom of a page that may be running headers o
 
 def read_pdf(path: Path, source: str) -> str:
     """The text of a PDF's pages, cleaned of page furniture."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     data = path.read_bytes()
     if not data.strip():
         raise InputError(EMPTY, source=source)
     if b"%PDF" not in data[:1024]:
         raise InputError(PDF_DAMAGED, source=source)
+    with _quiet():
+        pages = _pages(data, source)
+    if not any(re.search(r"\w", page) for page in pages):
+        raise InputError(NO_TEXT, source=source)
+    return clean_pages(pages)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pypdf logs and warns about every repaired defect; the reader reports in French."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _pages(data: bytes, source: str) -> list[str]:
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -55,14 +80,11 @@ def read_pdf(path: Path, source: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
-            RecursionError, NotImplementedError) as exc:
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
         if "decrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise InputError(PDF_PROTECTED, source=source) from None
         raise InputError(PDF_DAMAGED, source=source) from None
-    if not any(re.search(r"\w", page) for page in pages):
-        raise InputError(NO_TEXT, source=source)
-    return clean_pages(pages)
+    return pages
 
 
 def clean_pages(pages: list[str]) -> str:

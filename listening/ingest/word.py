@@ -88,15 +88,13 @@ def check_office_file(data: bytes, source: str, damaged: str) -> None:
 
 def read_docx(path: Path, source: str) -> Body:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     data = path.read_bytes()
     check_office_file(data, source, WORD_DAMAGED)
     try:
         document = docx.Document(io.BytesIO(data))
         body_element = document.element.body
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError,
-            etree.XMLSyntaxError, EOFError):
+    except Exception:  # zipfile, zlib, lxml and python-docx all raise on a damaged package
         raise InputError(WORD_DAMAGED, source=source) from None
     styles = _DocxStyles(document)
     body = Body()
@@ -292,11 +290,13 @@ def read_odt(path: Path, source: str) -> Body:
             if b"encryption-data" in manifest:
                 raise InputError(PROTECTED, source=source)
             content = etree.fromstring(archive.read("content.xml"))
-            styles_xml = archive.read("styles.xml") if "styles.xml" in names else None
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, EOFError, OSError,
-            zipfile.LargeZipFile):
+            styles = (etree.fromstring(archive.read("styles.xml")) if "styles.xml" in names
+                      else None)
+    except InputError:
+        raise
+    except Exception:  # zipfile, zlib and lxml all raise on a damaged package
         raise InputError(ODT_DAMAGED, source=source) from None
-    bold = _odt_bold_styles(content, etree.fromstring(styles_xml) if styles_xml else None)
+    bold = _odt_bold_styles(content, styles)
     text_body = content.find(f"{OFFICE}body/{OFFICE}text")
     if text_body is None:
         raise InputError("ce fichier OpenDocument n'est pas un texte (.odt) : enregistrez-le "
