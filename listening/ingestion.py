@@ -17,7 +17,7 @@ from .ingest import (
     ReadOptions,
     find_manifest,
     load_manifest,
-    read_file,
+    read,
 )
 from .model import Codebook, Document, Metadata
 from .segment import segment_document
@@ -42,6 +42,7 @@ class IngestReport:
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # name, French reason
     ignored: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # name, French warning
     run_id: str | None = None
 
     @property
@@ -50,7 +51,8 @@ class IngestReport:
 
     def summary(self) -> dict[str, int]:
         return {"ingérés": len(self.ingested), "inchangés": len(self.unchanged),
-                "en échec": len(self.failed), "ignorés": len(self.ignored)}
+                "en échec": len(self.failed), "ignorés": len(self.ignored),
+                "avertissements": len(self.warnings)}
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ def read_sources(sources: Iterable[_Source], base: ReadOptions, codebook: Codebo
     for source in sources:
         try:
             options, doc_id = _options_for(source, base)
-            docs = read_file(source.path, options, name=source.name)
+            result = read(source.path, options, name=source.name)
+            docs = list(result.documents)
+            report.warnings.extend((source.name, w) for w in result.warnings)
             if doc_id and len(docs) == 1:
                 docs = [replace(docs[0], external_id=doc_id)]
             docs = [resolve_metadata(d, codebook) for d in docs]

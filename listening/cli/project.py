@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InputError
@@ -56,8 +57,8 @@ def inspect(
                       f"{d['words']} mots", highlight=False)
         for t in view["turns"]:
             stamp = f"[{t['timestamp']}] " if t.get("timestamp") else ""
-            console.print(f"  {stamp}[cyan]{t['speaker'] or '—'}[/cyan] ({t['role']}) : "
-                          f"{_clip(t['text'])}", highlight=False, markup=False)
+            console.print(f"  {escape(stamp)}[cyan]{escape(t['speaker'] or '—')}[/cyan] "
+                          f"({t['role']}) : {escape(_clip(t['text']))}", highlight=False)
         if detect:
             ents = view["entities"]
             console.print(f"  À masquer : {len(ents)} élément(s)"
@@ -118,6 +119,8 @@ def print_ingest_report(report) -> None:
         err_console.print(table)
     for name, reason in report.ignored:
         console.print(f"  ignoré : {name} ({reason})", highlight=False, markup=False)
+    for name, warning in report.warnings:
+        console.print(f"  avertissement : {name} — {warning}", highlight=False, markup=False)
 
 
 @app.command()
