@@ -394,3 +394,20 @@ def test_import_command_prints_the_summary(report_project, tmp_path, expected):
     result = CliRunner().invoke(app, ["import", str(dest), "-p", str(tmp_path / "copie")])
     assert result.exit_code == 0, result.output
     assert " ".join(result.output.split()) == expected
+
+
+@pytest.mark.parametrize("text", ["Page 1\x0cpage 2 : le dossier\x01 est perdu."])
+def test_control_characters_do_not_break_the_xml(report_codebook, tmp_path, text):
+    project, _ = create_project(tmp_path / "a", codebook=report_codebook)
+    doc = build_document("a.txt", [RawTurn(text, "Usager")], external_id="A")
+    segments = segment_document(doc)
+    add_document(project, doc, segments, source_hash=doc.hash, pseudonymised=True)
+    add_codings(project, [Coding(segments[0].id, "theme.delais", "ana")])
+    dest = write_report(project, tmp_path / "x.qdpx")
+    root = qde_of(dest.read_bytes())
+    if SCHEMA.exists():
+        assert etree.XMLSchema(etree.parse(str(SCHEMA))).validate(root)
+    import_file(tmp_path / "b", dest)
+    copy = init_project(tmp_path / "b")
+    assert texts(copy) == texts(project)
+    assert coding_keys(copy) == coding_keys(project)

@@ -267,3 +267,33 @@ def test_a_project_nobody_has_coded_yet_still_gets_its_reports(report_codebook, 
                 "toute diffusion.") in text
         assert "Le corpus compte 1 document (1 entretien), sans date renseignée, découpé en 1 " \
                "segment" in text
+
+
+@pytest.mark.parametrize("text", ["Page 1\x0cpage 2 : le dossier\x01 est perdu depuis mars."])
+def test_control_characters_in_quotes_do_not_break_the_report(report_codebook, tmp_path, text):
+    from listening.model import Coding, Metadata, RawTurn, build_document
+    from listening.projects import create_project
+    from listening.segment import segment_document
+    from listening.store import add_codings, add_document
+
+    project, _ = create_project(tmp_path / "p", codebook=report_codebook)
+    doc = build_document("a.txt", [RawTurn(text, "Usager", role="usager")], external_id="A",
+                         meta=Metadata(journey="parcours.retraite"))
+    seg = segment_document(doc)[0]
+    add_document(project, doc, [seg], source_hash=doc.hash, pseudonymised=True)
+    add_codings(project, [Coding(seg.id, c, "ana") for c in
+                          ("theme.delais", "valence.irritant", "etape.retraite.demande")])
+    for suffix in (".docx", ".xlsx"):
+        write_report(project, tmp_path / f"r{suffix}")
+    quotes = [p.text for p in docx.Document(tmp_path / "r.docx").paragraphs
+              if p.style.name == "Quote"]
+    assert quotes == [f"«\u00a0Page 1page 2 : le dossier est perdu depuis mars.\u00a0» "
+                      f"(A, seg. {short(seg.id)})"]
+
+
+@pytest.mark.parametrize("lang", ["fr-FR"])
+def test_document_language_and_properties(report, lang):
+    langs = report.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang")
+    assert [e.get(qn("w:val")) for e in langs] == [lang]
+    assert report.core_properties.title == "Écoute des usagers — Mission test retraite"
+    assert report.core_properties.created.isoformat() == "2024-10-04T11:00:00"

@@ -23,6 +23,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ..errors import InputError
+from .wording import xml_safe
 
 REQUIRED_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption",
                    "Quote", "List Bullet", "TOC Heading")
@@ -81,9 +82,11 @@ def base_document(template: Path | None = None) -> DocxDocument:
 
 def _set_language(doc: DocxDocument, lang: str) -> None:
     for rpr in doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr"):
-        element = OxmlElement("w:lang")
+        element = rpr.find(qn("w:lang"))
+        if element is None:
+            element = OxmlElement("w:lang")
+            rpr.append(element)
         element.set(qn("w:val"), lang)
-        rpr.append(element)
 
 
 def _ensure_styles(doc: DocxDocument) -> None:
@@ -195,7 +198,7 @@ def add_table(doc: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence
     for i, (tr, values) in enumerate(zip(table._tbl.tr_lst, [headers, *rows])):
         for j, (tc, value) in enumerate(zip(tr.tc_lst, values)):
             cell = _Cell(tc, table)
-            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            run = cell.paragraphs[0].add_run("" if value is None else xml_safe(str(value)))
             run.font.size = Pt(font_size)
             run.bold = True if i == 0 else None
             if widths and j < len(widths):

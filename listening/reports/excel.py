@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..codebook import short_id
 from ..views import main_themes
 from .data import JourneyView, ReportData
+from .wording import xml_safe
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 MAX_SHEET_TITLE = 31
@@ -83,11 +84,12 @@ def _sheet(wb: Workbook, title: str, columns: Sequence[tuple[str, float]],
 
 
 def _cell(value: object) -> object:
+    """Lists joined, NaN as empty, no control characters (Excel refuses them)."""
     if isinstance(value, (list, tuple)):
-        return SEP.join(str(v) for v in value)
+        value = SEP.join(str(v) for v in value)
     if value is None or (isinstance(value, float) and value != value):
         return None
-    return value
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 def _segments(wb: Workbook, d: ReportData) -> None:

@@ -27,7 +27,7 @@ from ..codebook import code_guid
 from ..codebook_io import qdc_bytes
 from ..model import Document, stable_id
 from .data import MEMO_TARGETS, ReportData
-from .wording import trim
+from .wording import trim, xml_safe
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 NS = f"{{{PROJECT_NS}}}"
@@ -63,10 +63,10 @@ def origin(data: ReportData) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: object):
-    element = etree.SubElement(parent, NS + tag, {k: str(v) for k, v in attrs.items()
+    element = etree.SubElement(parent, NS + tag, {k: xml_safe(str(v)) for k, v in attrs.items()
                                                   if v is not None})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 NBSP = "\u00a0"
@@ -10,6 +11,12 @@ NNBSP = "\u202f"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 QUOTE_CHARS = 320
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 cannot carry (control characters from PDFs…)."""
+    return _NOT_XML.sub("", text)
 
 
 def fr_int(n: int) -> str:
@@ -62,7 +69,7 @@ def enumerate_fr(items: Iterable[str]) -> str:
 
 def trim(text: str, limit: int = QUOTE_CHARS) -> str:
     """One line, cut at a word boundary with an ellipsis when longer than `limit`."""
-    text = " ".join(text.split())
+    text = " ".join(xml_safe(text).split())
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]

@@ -14,7 +14,7 @@ from docx.text.paragraph import Paragraph
 
 from .data import ReportData, reference
 from .docx_parts import Captions, add_table
-from .wording import quoted
+from .wording import quoted, xml_safe
 
 SPEAKING_ROLES = ("usager", "participant", "unknown")
 
@@ -55,7 +55,7 @@ class Writer:
         if bold:
             paragraph.add_run(bold).bold = True
         if text:
-            paragraph.add_run(text)
+            paragraph.add_run(xml_safe(text))
         return paragraph
 
     def bullet(self, text: str, bold: str = "") -> Paragraph:
