@@ -167,7 +167,7 @@ def topics_by_stage(coded: pd.DataFrame, params: TopicParams = TopicParams(), *,
     """
     rows = coded[coded["role"] != "interviewer"]
     if params.valence:
-        rows = rows[rows["valences"].map(lambda v: params.valence in v)]
+        rows = rows.loc[rows["valences"].map(lambda v: params.valence in v).astype(bool)]
     rows = rows.assign(group=rows["journey"].where(rows["journey"].notna(), NO_JOURNEY))
     if journey:
         rows = rows[rows["group"] == journey]

@@ -83,7 +83,7 @@ def _filter(coded: pd.DataFrame, journey: str | None, public: str | None,
 def _valence_counts(rows: pd.DataFrame) -> dict[str, object]:
     res: dict[str, object] = {"segments": len(rows), "segment_ids": rows["segment_id"].tolist()}
     for code, name in VALENCES.items():
-        mask = rows["valences"].map(lambda v, c=code: c in v)
+        mask = rows["valences"].map(lambda v, c=code: c in v).astype(bool)
         res[name] = int(mask.sum())
         res[f"{name}_ids"] = rows.loc[mask, "segment_id"].tolist()
     res["intensite"] = res["irritants"] / res["segments"] if res["segments"] else 0.0
@@ -96,7 +96,7 @@ def stage_summary(coded: pd.DataFrame, codebook: Codebook, journey: str, *,
 
     `intensite` is the share of the stage's coded segments marked irritant (the pain curve).
     """
-    rows = _filter(coded[coded["coded"]], journey, public, doc_type)
+    rows = _filter(coded.loc[coded["coded"].astype(bool)], journey, public, doc_type)
     records = []
     for stage in codebook.journey(journey).stages:
         rec = {"journey": journey, "stage": stage.id, "etape": stage.label, "ordre": stage.order}
@@ -113,13 +113,14 @@ def stage_summary(coded: pd.DataFrame, codebook: Codebook, journey: str, *,
 def journey_map(coded: pd.DataFrame, codebook: Codebook, journey: str, *,
                 public: str | None = None, doc_type: str | None = None) -> pd.DataFrame:
     """Stages (time order) × themes: counts of segments, irritants, positives, suggestions."""
-    rows = _filter(coded[coded["coded"]], journey, public, doc_type)
+    rows = _filter(coded.loc[coded["coded"].astype(bool)], journey, public, doc_type)
     themes = main_themes(codebook)
     records = []
     for stage in codebook.journey(journey).stages:
         in_stage = rows[rows["stage"] == stage.id]
         for theme in themes:
-            cell = in_stage[in_stage["top_themes"].map(lambda ts, t=theme.id: t in ts)]
+            mask = in_stage["top_themes"].map(lambda ts, t=theme.id: t in ts).astype(bool)
+            cell = in_stage.loc[mask]
             rec = {"stage": stage.id, "etape": stage.label, "ordre": stage.order,
                    "theme": theme.id, "theme_libelle": theme.label}
             rec.update(_valence_counts(cell))
@@ -134,7 +135,7 @@ def pain_curve(coded: pd.DataFrame, codebook: Codebook, journey: str, *, by: str
     overall = stage_summary(coded, codebook, journey, doc_type=doc_type)
     overall = overall[overall["stage"].notna()].assign(groupe="Ensemble")
     frames = [overall]
-    rows = _filter(coded[coded["coded"]], journey, None, doc_type)
+    rows = _filter(coded.loc[coded["coded"].astype(bool)], journey, None, doc_type)
     for value, group in rows.groupby(by):
         if len(group) < min_segments or not isinstance(value, str):
             continue
@@ -150,7 +151,7 @@ def code_attribute_matrix(coded: pd.DataFrame, codebook: Codebook, attribute: st
     """Codes × values of a document attribute (public, territory, type, organisations)."""
     column = {"theme": "top_themes", "valence": "valences", "stage": "stages"}[family]
     labels = {c.id: c.label for c in codebook.codes}
-    rows = coded[coded["coded"]].explode(column).dropna(subset=[column])
+    rows = coded.loc[coded["coded"].astype(bool)].explode(column).dropna(subset=[column])
     if attribute == "organisations":
         rows = rows.explode("organisations").dropna(subset=["organisations"])
     records = []
