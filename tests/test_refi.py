@@ -379,6 +379,9 @@ def test_codebook_files_become_the_current_codebook(report_project, tmp_path, su
         save_codebook(current_codebook(report_project), dest)
     summary = import_file(tmp_path / "p", dest)
     assert (summary.codes, summary.codes_added) == (16, 16)
+    assert summary.lines() == [f"livre{suffix} : livre de codes de 16 codes, dont 16 nouveaux "
+                               "pour le projet ; c'est désormais le livre de codes courant du "
+                               "projet."]
     assert current_codebook(init_project(tmp_path / "p")).codes == \
         current_codebook(report_project).codes
 

@@ -97,7 +97,8 @@ def import_file(project: Project | Path, path: Path) -> ImportSummary:
         imported = parse_project(path, max_chars=project.settings.segment_max_chars)
         return store_imported(project, imported)
     codebook, warnings = import_codebook(path)
-    summary = ImportSummary(str(path), codes=len(codebook.codes), warnings=list(warnings))
+    summary = ImportSummary(str(path), codes=len(codebook.codes), warnings=list(warnings),
+                            codebook_only=True)
     summary.codes_added, orphans = replace_codebook(project, codebook, f"import {path.name}")
     summary.warnings += orphans
     return summary

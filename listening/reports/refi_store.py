@@ -41,8 +41,14 @@ class ImportSummary:
     coders: list[str] = field(default_factory=list)
     memos: int = 0  # notes brought in (several on one target make one memo)
     warnings: list[str] = field(default_factory=list)
+    codebook_only: bool = False  # a codebook file (.qdc, .yaml, .xlsx)
 
     def lines(self) -> list[str]:
+        if self.codebook_only:
+            head = (f"{Path(self.source).name} : livre de codes de {plural(self.codes, 'code')}, "
+                    f"dont {plural(self.codes_added, 'nouveau', 'nouveaux')} pour le projet ; "
+                    "c'est désormais le livre de codes courant du projet.")
+            return [head, *(f"Attention : {w}" for w in self.warnings)]
         head = (f"{Path(self.source).name} : {plural(self.documents, 'document')}, "
                 f"{plural(self.segments, 'segment')}, {plural(self.codings, 'codage')}, "
                 f"{plural(self.codes, 'code')} dont {plural(self.codes_added, 'nouveau', 'nouveaux')}"
