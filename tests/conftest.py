@@ -604,3 +604,37 @@ def report_codebook(tmp_path_factory):
     path = tmp_path_factory.mktemp("livre") / "mini-rapport.yaml"
     path.write_text(REPORT_CODEBOOK_YAML, encoding="utf-8")
     return path
+
+
+# --- the demo project, built once per session with the network forbidden (issues 2-10) -------
+
+
+class NetworkForbidden(AssertionError):
+    """Raised when code under test tries to open a socket or resolve a name."""
+
+
+def _forbid(*_args, **_kwargs):
+    raise NetworkForbidden("accès réseau interdit pendant les tests")
+
+
+def forbid_network():
+    """Context manager: any socket connection or DNS lookup raises NetworkForbidden."""
+    import contextlib
+    from unittest import mock
+
+    stack = contextlib.ExitStack()
+    for target in ("socket.socket.connect", "socket.socket.connect_ex", "socket.create_connection",
+                   "socket.getaddrinfo", "socket.gethostbyname"):
+        stack.enter_context(mock.patch(target, _forbid))
+    return stack
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """`listening demo` run in-process on corpora/demo, sockets forbidden throughout."""
+    from listening.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo")
+    with forbid_network():
+        result = build_demo(root / "projet", reports_dir=root / "reports")
+    return result
