@@ -171,27 +171,11 @@ def _journeys(coded: pd.DataFrame, codebook: Codebook, documents: pd.DataFrame,
         present = set(documents["journey"].dropna())
         chosen = [j for j in codebook.journeys if j.id in present]
     return tuple(
-        JourneyView(j, stage_summary(coded, codebook, j.id), _journey_map(coded, codebook, j),
+        JourneyView(j, stage_summary(coded, codebook, j.id), journey_map(coded, codebook, j.id),
                     pain_curve(coded, codebook, j.id, by="public"),
                     int((documents["journey"] == j.id).sum()))
         for j in chosen
     )
-
-
-def _journey_map(coded: pd.DataFrame, codebook: Codebook, journey: Journey) -> pd.DataFrame:
-    """views.journey_map, with one theme-less placeholder row per stage nobody coded.
-
-    views.journey_map fails on a stage without coded segments (an empty object Series used as
-    a mask selects columns); a placeholder has no theme, so it never enters a cell's counts.
-    """
-    rows = coded[coded["coded"] & (coded["journey"] == journey.id)]
-    empty = [s.id for s in journey.stages if not (rows["stage"] == s.id).any()]
-    if empty:
-        filler = pd.DataFrame({"segment_id": "", "coded": True, "journey": journey.id,
-                               "stage": empty, "top_themes": [[] for _ in empty],
-                               "valences": [[] for _ in empty], "public": None, "type": None})
-        coded = pd.concat([coded, filler], ignore_index=True)
-    return journey_map(coded, codebook, journey.id)
 
 
 def _as_of(*frames: pd.DataFrame) -> str:
