@@ -96,9 +96,8 @@ def _agreement_lines(project: Project) -> list[str]:
     if len(source.coded_units()) < 2:
         return []
     report = project_agreement(source)
-    overall = report.as_dict().get("overall") or {}
-    alpha = overall.get("krippendorff_alpha")
-    kappa = overall.get("cohen_kappa")
+    alpha = report.overall.krippendorff_alpha.value
+    kappa = report.overall.cohen_kappa.mean
     fmt = lambda v: "n.d." if v is None else f"{v:.2f}"  # noqa: E731
     return [f"Accord {CODER_A} / {CODER_B} : α de Krippendorff {fmt(alpha)}, "
             f"κ de Cohen {fmt(kappa)}."]
