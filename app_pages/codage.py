@@ -18,7 +18,7 @@ if not coder:
     st.stop()
 
 codebook, labels = data.codebook(), data.labels()
-segments, suggestions = data.segments(), data.suggestions()
+segments, suggestions = data.segments(), data.suggestions(coder)
 project = data.project
 
 

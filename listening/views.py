@@ -81,11 +81,12 @@ def _filter(coded: pd.DataFrame, journey: str | None, public: str | None,
 
 
 def _valence_counts(rows: pd.DataFrame) -> dict[str, object]:
-    res: dict[str, object] = {"segments": len(rows), "segment_ids": rows["segment_id"].tolist()}
+    ids = rows["segment_id"].tolist()
+    res: dict[str, object] = {"segments": len(ids), "segment_ids": ids}
+    valences = rows["valences"].tolist()
     for code, name in VALENCES.items():
-        mask = rows["valences"].map(lambda v, c=code: c in v).astype(bool)
-        res[name] = int(mask.sum())
-        res[f"{name}_ids"] = rows.loc[mask, "segment_id"].tolist()
+        res[f"{name}_ids"] = [s for s, v in zip(ids, valences) if code in v]
+        res[name] = len(res[f"{name}_ids"])
     res["intensite"] = res["irritants"] / res["segments"] if res["segments"] else 0.0
     return res
 
@@ -114,17 +115,20 @@ def journey_map(coded: pd.DataFrame, codebook: Codebook, journey: str, *,
                 public: str | None = None, doc_type: str | None = None) -> pd.DataFrame:
     """Stages (time order) × themes: counts of segments, irritants, positives, suggestions."""
     rows = _filter(coded.loc[coded["coded"].astype(bool)], journey, public, doc_type)
-    themes = main_themes(codebook)
+    per_stage = rows.groupby("stage").size().to_dict()
+    cells = {key: part for key, part in
+             rows.explode("top_themes").dropna(subset=["top_themes"])
+             .groupby(["stage", "top_themes"])}
+    empty = rows.iloc[0:0]
     records = []
     for stage in codebook.journey(journey).stages:
-        in_stage = rows[rows["stage"] == stage.id]
-        for theme in themes:
-            mask = in_stage["top_themes"].map(lambda ts, t=theme.id: t in ts).astype(bool)
-            cell = in_stage.loc[mask]
+        total = per_stage.get(stage.id, 0)
+        for theme in main_themes(codebook):
+            cell = cells.get((stage.id, theme.id), empty)
             rec = {"stage": stage.id, "etape": stage.label, "ordre": stage.order,
                    "theme": theme.id, "theme_libelle": theme.label}
             rec.update(_valence_counts(cell))
-            rec["part_etape"] = len(cell) / len(in_stage) if len(in_stage) else 0.0
+            rec["part_etape"] = len(cell) / total if total else 0.0
             records.append(rec)
     return pd.DataFrame.from_records(records)
 

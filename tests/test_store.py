@@ -148,3 +148,18 @@ def test_blind_mode_shows_only_own_codings(tmp_path, coders):
     add_codings(project, [Coding(seg.id, "theme.delais", c) for c in coders])
     assert set(codings_frame(project)["coder"]) == set(coders)
     assert codings_frame(project, visible_to="A", blind=True)["coder"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("coders", [("A", "B")])
+def test_each_coder_decides_suggestions_blind(tmp_path, coders):
+    project = init_project(tmp_path / "p")
+    seg = _store(project, _doc())[-1]
+    sug = Suggestion(seg.id, "theme.delais", 0.9, "m.v1")
+    replace_suggestions(project, "m.v1", [sug])
+    a, b = coders
+    assert accept_suggestions(project, [sug.id], coder=a) == 1
+    assert suggestions_frame(project, coder=a).empty
+    assert suggestions_frame(project, coder=b)["id"].tolist() == [sug.id]  # B still decides
+    assert reject_suggestions(project, [sug.id], coder=b) == 1
+    replace_suggestions(project, "m.v1", [sug])  # a re-run keeps decided suggestions
+    assert set(codings_frame(project)["coder"]) == {a}

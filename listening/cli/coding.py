@@ -36,7 +36,7 @@ def code(
             with progress_bar("Codage automatique") as progress:
                 run_suggestions(proj, embedder=embedder, progress=progress)
         accepted = accept(proj, accept_above, coder=coder) if accept_above is not None else 0
-        pending = suggestions_frame(proj)
+        pending = suggestions_frame(proj, coder=coder)
     if json_out:
         typer.echo(json.dumps({"suggestions": [
             {"document": r.document, "segment": r.segment_id, "code": r.code_id,

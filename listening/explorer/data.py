@@ -158,8 +158,9 @@ class Data:
     def codings(self, coder: str | None = None, blind: bool = False) -> pd.DataFrame:
         return _codings(self.path, self._k("codings"), coder if blind else None)
 
-    def suggestions(self) -> pd.DataFrame:
-        return _suggestions(self.path, self._k("suggestions"))
+    def suggestions(self, coder: str | None = None) -> pd.DataFrame:
+        """Suggestions `coder` has not decided yet (nobody has, without a coder)."""
+        return _suggestions(self.path, self._k("suggestions"), coder)
 
     def reviewed(self, coder: str) -> set[str]:
         return _units(self.path, self._k("units")).get(coder, set())
@@ -256,8 +257,8 @@ def _conversation(path: str, key: Key, document_id: str, blind_for: str | None):
 
 
 @_cache
-def _suggestions(path: str, key: Key) -> pd.DataFrame:
-    return suggestions_frame(_p(path))
+def _suggestions(path: str, key: Key, coder: str | None) -> pd.DataFrame:
+    return suggestions_frame(_p(path), coder=coder)
 
 
 @_cache
@@ -301,7 +302,7 @@ def _journey(path: str, key: Key, journey: str, public: str | None,
              doc_type: str | None) -> dict[str, pd.DataFrame]:
     rows, cb = _journey_rows(path, key, journey), _codebook(path, _narrow(key, "codebook"))
     return {"stages": views.stage_summary(rows, cb, journey, public=public, doc_type=doc_type),
-            "map": _journey_map(rows, cb, journey, public=public, doc_type=doc_type),
+            "map": views.journey_map(rows, cb, journey, public=public, doc_type=doc_type),
             "curve": _curve(path, key, journey, doc_type)}
 
 
@@ -309,36 +310,6 @@ def _journey(path: str, key: Key, journey: str, public: str | None,
 def _curve(path: str, key: Key, journey: str, doc_type: str | None) -> pd.DataFrame:
     rows, cb = _journey_rows(path, key, journey), _codebook(path, _narrow(key, "codebook"))
     return views.pain_curve(rows, cb, journey, doc_type=doc_type)
-
-
-def _journey_map(coded: pd.DataFrame, cb: Codebook, journey: str, *, public: str | None,
-                 doc_type: str | None) -> pd.DataFrame:
-    """views.journey_map. It fails on a stage without coded segments (the empty mask loses
-    its bool dtype) -- reported; until it is fixed there, the same computation done here."""
-    try:
-        return views.journey_map(coded, cb, journey, public=public, doc_type=doc_type)
-    except KeyError:
-        pass
-    rows = filter_rows(coded[coded["coded"]], {"journey": journey, "public": public,
-                                               "type": doc_type})
-    records = []
-    for stage in cb.journey(journey).stages:
-        in_stage = rows[rows["stage"] == stage.id]
-        for theme in views.main_themes(cb):
-            ids = [s for s, ts in zip(in_stage["segment_id"], in_stage["top_themes"])
-                   if theme.id in ts]
-            cell = in_stage[in_stage["segment_id"].isin(ids)]
-            rec = {"stage": stage.id, "etape": stage.label, "ordre": stage.order,
-                   "theme": theme.id, "theme_libelle": theme.label, "segments": len(ids),
-                   "segment_ids": ids}
-            for code, name in views.VALENCES.items():
-                rec[f"{name}_ids"] = [s for s, v in zip(cell["segment_id"], cell["valences"])
-                                      if code in v]
-                rec[name] = len(rec[f"{name}_ids"])
-            rec["intensite"] = rec["irritants"] / len(ids) if ids else 0.0
-            rec["part_etape"] = len(ids) / len(in_stage) if len(in_stage) else 0.0
-            records.append(rec)
-    return pd.DataFrame.from_records(records)
 
 
 @_cache

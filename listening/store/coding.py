@@ -77,9 +77,10 @@ def _current_codebook_id(conn: sqlite3.Connection) -> int | None:
 
 def replace_suggestions(project: Project, coder: str, suggestions: Sequence[Suggestion], *,
                         run_id: str | None = None, actor: str = "listening") -> int:
-    """Store a coder's suggestions, replacing its pending ones; decided ones are kept."""
+    """Store a machine coder's suggestions, replacing those nobody has decided on yet."""
     with project.write() as conn:
-        conn.execute("DELETE FROM suggestions WHERE coder = ? AND status = 'pending'", (coder,))
+        conn.execute("DELETE FROM suggestions WHERE coder = ? AND id NOT IN "
+                     "(SELECT suggestion_id FROM decisions)", (coder,))
         cur = conn.executemany(
             "INSERT OR IGNORE INTO suggestions(id, segment_id, code_id, score, coder, evidence, "
             "run_id) VALUES (?,?,?,?,?,?,?)",
@@ -91,29 +92,42 @@ def replace_suggestions(project: Project, coder: str, suggestions: Sequence[Sugg
         return cur.rowcount
 
 
-def suggestions_frame(project: Project, status: str | None = "pending") -> pd.DataFrame:
+def suggestions_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
+    """Suggestions still to decide: by `coder` (blind: others' decisions do not count), or by
+    anyone when no coder is given."""
     sql = ("SELECT g.*, d.external_id AS document FROM suggestions g "
-           "JOIN segments s ON s.id = g.segment_id JOIN documents d ON d.id = s.document_id")
+           "JOIN segments s ON s.id = g.segment_id JOIN documents d ON d.id = s.document_id "
+           "WHERE NOT EXISTS (SELECT 1 FROM decisions x WHERE x.suggestion_id = g.id")
     args: tuple = ()
-    if status:
-        sql += " WHERE g.status = ?"
-        args = (status,)
-    df = pd.read_sql_query(sql + " ORDER BY d.external_id, s.position, g.score DESC",
+    if coder:
+        sql += " AND x.coder = ?"
+        args = (coder,)
+    df = pd.read_sql_query(sql + ") ORDER BY d.external_id, s.position, g.score DESC",
                            project.connection(), params=args)
     df["evidence"] = df["evidence"].map(json.loads)
     return df
 
 
+def decisions_frame(project: Project) -> pd.DataFrame:
+    return pd.read_sql_query(
+        "SELECT x.*, g.segment_id, g.code_id, g.score, g.coder AS machine FROM decisions x "
+        "JOIN suggestions g ON g.id = x.suggestion_id ORDER BY x.at", project.connection())
+
+
 def _decide(conn: sqlite3.Connection, ids: Sequence[str], status: str, coder: str,
             codebook_id: int | None) -> int:
+    """Record `coder`'s decision on each suggestion they have not decided yet."""
+    if not ids:
+        return 0
     rows = conn.execute(
-        f"SELECT * FROM suggestions WHERE status = 'pending' AND id IN "
-        f"({','.join('?' * len(ids))})", tuple(ids),
-    ).fetchall() if ids else []
+        f"SELECT * FROM suggestions g WHERE g.id IN ({','.join('?' * len(ids))}) AND NOT EXISTS "
+        "(SELECT 1 FROM decisions x WHERE x.suggestion_id = g.id AND x.coder = ?)",
+        (*ids, coder),
+    ).fetchall()
     at = now()
     for r in rows:
-        conn.execute("UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ? "
-                     "WHERE id = ?", (status, coder, at, r["id"]))
+        conn.execute("INSERT INTO decisions(suggestion_id, coder, status, at) VALUES (?,?,?,?)",
+                     (r["id"], coder, status, at))
         if status == "accepted":
             _insert_coding(conn, Coding(r["segment_id"], r["code_id"], coder, r["coder"]),
                            codebook_id, at)
@@ -135,9 +149,10 @@ def reject_suggestions(project: Project, ids: Sequence[str], *, coder: str) -> i
 
 def accept_above(project: Project, threshold: float, *, coder: str,
                  machine: str | None = None) -> int:
-    """Accept every pending suggestion scoring at least `threshold` (one logged operation each)."""
-    sql = "SELECT id FROM suggestions WHERE status = 'pending' AND score >= ?"
-    args: list = [threshold]
+    """Accept every suggestion `coder` has not decided yet that scores at least `threshold`."""
+    sql = ("SELECT id FROM suggestions g WHERE score >= ? AND NOT EXISTS (SELECT 1 FROM "
+           "decisions x WHERE x.suggestion_id = g.id AND x.coder = ?)")
+    args: list = [threshold, coder]
     if machine:
         sql += " AND coder = ?"
         args.append(machine)

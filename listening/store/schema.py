@@ -76,12 +76,16 @@ MIGRATIONS: list[str] = [
         score REAL NOT NULL,
         coder TEXT NOT NULL,               -- automatic coder's versioned name
         evidence TEXT NOT NULL DEFAULT '[]',
-        run_id TEXT,
-        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
-        decided_by TEXT,
-        decided_at TEXT
+        run_id TEXT
     );
     CREATE INDEX suggestions_segment ON suggestions(segment_id);
+    CREATE TABLE decisions (                -- each coder accepts or rejects on their own (blind)
+        suggestion_id TEXT NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        at TEXT NOT NULL,
+        PRIMARY KEY (suggestion_id, coder)
+    );
     CREATE TABLE codings (
         id TEXT PRIMARY KEY,
         segment_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
