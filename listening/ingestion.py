@@ -160,10 +160,18 @@ def ingest_paths(
     options: ReadOptions | None = None,
     pseudonymise: bool | None = None,
     pseudonymiser: object | None = None,
+    vault: object | None = None,
     progress: Progress | None = None,
     actor: str = "listening",
 ) -> IngestReport:
-    """Add transcripts, notes or verbatim tables to a project. Never raises for one bad file."""
+    """Add transcripts, notes or verbatim tables to a project. Never raises for one bad file.
+
+    `vault` (a `MappingVault`) keeps original → pseudonym pairs in a file encrypted with a
+    passphrase, outside the project, for missions that must be able to re-identify.
+    """
+    if vault is not None and Path(project.path).resolve() in Path(vault.path).resolve().parents:
+        raise InputError("la table de correspondance doit être conservée hors du dossier du "
+                         "projet ; choisissez un autre emplacement.", source=str(vault.path))
     report = IngestReport()
     codebook = current_codebook(project)
     base = options or ReadOptions()
@@ -174,7 +182,7 @@ def ingest_paths(
                                            "manifest": str(manifest) if manifest else None},
                        actor=actor)
     report.run_id = run_id
-    engine = _Pseudonymisation(project, pseudonymiser) if pseudonymise else None
+    engine = _Pseudonymisation(project, pseudonymiser, vault) if pseudonymise else None
     pending: list[tuple[_Source, Document, str]] = []
 
     def flush() -> None:
@@ -214,10 +222,11 @@ def ingest_paths(
 class _Pseudonymisation:
     """The project's pseudonymiser and its consistent-pseudonym registry, made on first use."""
 
-    def __init__(self, project: Project, pseudonymiser: object | None):
+    def __init__(self, project: Project, pseudonymiser: object | None, vault: object | None):
         self.project = project
         self._engine = pseudonymiser
         self._registry = None
+        self.vault = vault
 
     def run(self, docs: Sequence[Document]) -> list[tuple[Document, int]]:
         from .pseudonymise import Pseudonymiser, PseudonymRegistry, PseudoSettings
@@ -230,7 +239,7 @@ class _Pseudonymisation:
         if self._registry is None:
             key = bytes.fromhex(self.project.setting("pseudonym_key") or "")
             self._registry = PseudonymRegistry(key, pseudonym_rows(self.project))
-        results = self._engine.pseudonymise_documents(docs, self._registry)
+        results = self._engine.pseudonymise_documents(docs, self._registry, vault=self.vault)
         return [(d, len(ents)) for d, ents in results]
 
     def new_rows(self) -> list[tuple[str, str, str]]:
@@ -263,3 +272,5 @@ def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
             report.failed.append((original.name, str(exc)))
             continue
         report.ingested.append((original.name, doc.external_id, len(segments), n_entities))
+    if engine is not None and engine.vault is not None:
+        engine.vault.save()

@@ -124,3 +124,27 @@ def test_commands_on_a_missing_project_say_how_to_create_it(tmp_path, command):
     result = runner.invoke(app, [command, "--project", str(tmp_path / "nulle-part")])
     assert result.exit_code == 1
     assert "aucun projet ici ; créez-le avec « listening init" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["Rosalie Vandamme"])
+def test_ingest_can_keep_an_encrypted_mapping_outside_the_project(project, tmp_path, name):
+    path = tmp_path / "E02.txt"
+    path.write_text(f"Enquêtrice : Qui vous a aidée ?\n\nUsager : C'est {name}, ma voisine, "
+                    "qui m'a aidée pour le dossier.", encoding="utf-8")
+    vault = tmp_path / "secret" / "correspondance.chiffre"
+    vault.parent.mkdir()
+    env = {"LISTENING_PASSPHRASE": "une phrase de passe assez longue"}
+    inside = runner.invoke(app, ["ingest", str(path), "--project", str(project),
+                                 "--correspondance", str(project / "table.chiffre")], env=env)
+    assert inside.exit_code == 1
+    assert "hors du dossier du projet" in inside.stderr
+    result = runner.invoke(app, ["ingest", str(path), "--project", str(project),
+                                 "--correspondance", str(vault)], env=env)
+    assert result.exit_code == 0, result.output
+    from listening.pseudo_registry import MappingVault
+
+    entries = MappingVault.load(vault, env["LISTENING_PASSPHRASE"]).entries
+    assert any(original == name for original, _pseudonym, _kind in entries)
+    stored = b"".join(f.read_bytes() for f in project.glob("projet.sqlite*"))
+    assert b"Vandamme" not in stored and "ma voisine".encode() in stored
+    assert name.encode() not in vault.read_bytes()

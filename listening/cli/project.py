@@ -84,6 +84,10 @@ def ingest(
     id_column: str = typer.Option(None, "--id-column", help="Colonne identifiant (tableurs)."),
     no_pseudonymise: bool = typer.Option(False, "--no-pseudonymise",
                                          help="Ne pas pseudonymiser (consigné dans le projet)."),
+    mapping: Path = typer.Option(
+        None, "--correspondance",
+        help="Fichier chiffré (hors du projet) gardant la table de correspondance, pour pouvoir "
+             "réidentifier ; phrase de passe demandée ou lue dans LISTENING_PASSPHRASE."),
 ) -> None:
     """Ajoute des entretiens, notes d'atelier ou tableaux de verbatims à un projet."""
     from ..ingest import ReadOptions
@@ -99,13 +103,24 @@ def ingest(
                         territory=territory)
         options = ReadOptions(text_column=text_column, id_column=id_column, meta=meta)
         proj = open_project(project)
+        vault = _open_vault(mapping) if mapping else None
         with progress_bar("Ingestion") as progress:
             report = ingest_paths(proj, paths, manifest=manifest, options=options,
                                   pseudonymise=False if no_pseudonymise else None,
-                                  progress=progress)
+                                  vault=vault, progress=progress)
     print_ingest_report(report)
     if report.failed and not report.ingested and not report.unchanged:
         raise typer.Exit(1)
+
+
+def _open_vault(path: Path):
+    """The encrypted mapping file: opened when it exists, else created on save."""
+    from ..pseudo_registry import MappingVault
+
+    passphrase = os.environ.get("LISTENING_PASSPHRASE") or typer.prompt(
+        "Phrase de passe de la table de correspondance", hide_input=True,
+        confirmation_prompt=not path.exists())
+    return MappingVault.load(path, passphrase) if path.exists() else MappingVault(path, passphrase)
 
 
 def print_ingest_report(report) -> None:
@@ -164,5 +179,5 @@ def _run_app(project: Path, port: int = 8501, address: str = "127.0.0.1") -> Non
     console.print(f"Explorateur : http://localhost:{port} (Ctrl+C pour arrêter)")
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", address,
            "--server.port", str(port), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
     raise typer.Exit(subprocess.call(cmd, env=env))
