@@ -22,6 +22,9 @@ _ABBREVIATIONS = frozenset(
 # A sentence ends after ., !, ?, … (possibly repeated, possibly followed by closing quotes or
 # brackets), when whitespace follows.
 _BOUNDARY = re.compile(r"[.!?…]+(?: ?[»”\"')\]])*(?=\s+)")
+_LAST_WORD = re.compile(r"(\S+)$")
+_SPACE = re.compile(r"\s+")
+_WORD_WINDOW = 64  # characters looked at before a period: abbreviations are far shorter
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -29,14 +32,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     cuts: list[int] = []
     for match in _BOUNDARY.finditer(text):
         end = match.end()
-        before = text[: match.start()]
-        word = re.search(r"(\S+)$", before)
+        # a bounded window: slicing the whole prefix made long turns quadratic
+        word = _LAST_WORD.search(text, max(0, match.start() - _WORD_WINDOW), match.start())
         if match.group(0).startswith(".") and word:
             token = word.group(1).lower().lstrip("(«\"")
             if token in _ABBREVIATIONS or re.fullmatch(r"[a-zà-ÿ]", token) or token.isdigit():
                 continue  # "M. Durand", "p. 3", "J. Martin", "1. premier point"
-        nxt = re.match(r"\s+", text[end:])
-        cut = end + (nxt.end() if nxt else 0)
+        nxt = _SPACE.match(text, end)
+        cut = nxt.end() if nxt else end
         if cut < len(text):
             cuts.append(cut)
     bounds = [0, *cuts, len(text)]
