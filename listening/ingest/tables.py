@@ -112,6 +112,8 @@ def read_xlsx_table(path: Path, source: str, sheet: str | None) -> Table:
         raise InputError(XLSX_DAMAGED, source=source) from None
     finally:
         book.close()
+    if not sheet_rows:  # the workbook lists no readable sheet
+        raise InputError(XLSX_DAMAGED, source=source)
     filled = [name for name, rows in sheet_rows.items() if rows]
     warnings: list[str] = []
     if sheet:
