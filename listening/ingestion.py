@@ -34,6 +34,9 @@ from .store import (
 Progress = Callable[[int, int, str], None]
 SKIPPED_NAMES = ("readme", "manifest", "manifeste", "licence", "license")
 BATCH = 64  # documents pseudonymised together (spaCy batches them)
+PERSON_COLUMNS = frozenset({"auteur", "autrice", "auteur·rice", "author", "nom", "prenom", "name",
+                            "participant", "participante", "redacteur", "redactrice", "signataire",
+                            "usager", "usagere", "personne", "contact"})
 
 
 @dataclass
@@ -240,7 +243,26 @@ class _Pseudonymisation:
             key = bytes.fromhex(self.project.setting("pseudonym_key") or "")
             self._registry = PseudonymRegistry(key, pseudonym_rows(self.project))
         results = self._engine.pseudonymise_documents(docs, self._registry, vault=self.vault)
-        return [(d, len(ents)) for d, ents in results]
+        return [self._metadata(d, len(ents)) for d, ents in results]
+
+    def _metadata(self, doc: Document, n_entities: int) -> tuple[Document, int]:
+        """Spreadsheet columns kept as metadata may name people (post-it authors, signatures):
+        a column named like a person gets a person pseudonym, any other is pseudonymised as
+        text."""
+        from .nlp import fold
+        from .pseudonymise import PERSON
+
+        extra = {}
+        for key, value in doc.meta.extra.items():
+            if not isinstance(value, str) or not value.strip():
+                extra[key] = value
+            elif fold(key).strip() in PERSON_COLUMNS:
+                extra[key] = self._registry.label(PERSON, value.strip())
+                n_entities += 1
+            else:
+                extra[key], found = self._engine.pseudonymise_text(value, self._registry)
+                n_entities += len(found)
+        return replace(doc, meta=replace(doc.meta, extra=extra)), n_entities
 
     def new_rows(self) -> list[tuple[str, str, str]]:
         return self._registry.new_rows() if self._registry is not None else []

@@ -1,0 +1,68 @@
+"""The ingest pipeline: manifests, metadata resolution, pseudonymised metadata, batch report."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from listening.ingestion import ingest_paths
+from listening.projects import create_project
+from listening.store import documents_frame, get_document
+
+
+@pytest.fixture
+def project(tmp_path):
+    return create_project(tmp_path / "p")[0]
+
+
+def _board(path, author):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "etape", "post-it", "auteur"])
+    ws.append(["P1", "etape.separation.declaration", "Trois fois le même papier demandé", author])
+    ws.append(["P2", "etape.separation.decision", "Personne pour nous orienter", author])
+    wb.save(path)
+
+
+@pytest.mark.parametrize("author", ["Gwenaëlle"])
+def test_metadata_columns_naming_people_are_pseudonymised(project, tmp_path, author):
+    path = tmp_path / "mur.xlsx"
+    _board(path, author)
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("- file: mur.xlsx\n  type: atelier\n  journey: separation\n"
+                        "  text_column: post-it\n  id_column: id\n  columns: {stage: etape}\n",
+                        encoding="utf-8")
+    report = ingest_paths(project, [path], manifest=manifest)
+    assert [r[1] for r in report.ingested] == ["P1", "P2"]
+    doc = get_document(project, "P1")
+    assert doc.meta.extra["auteur"].startswith("[PERSONNE_")
+    assert doc.meta.extra["auteur"] == get_document(project, "P2").meta.extra["auteur"]
+    assert doc.meta.stage == "etape.separation.declaration"
+    assert doc.meta.journey == "parcours.separation"
+    stored = b"".join(f.read_bytes() for f in project.path.glob("projet.sqlite*"))
+    assert author.encode() not in stored
+
+
+@pytest.mark.parametrize("text", ["Usager : J'ai attendu trois mois."])
+def test_same_id_with_other_content_is_refused_and_reported(project, tmp_path, text):
+    path = tmp_path / "E01.txt"
+    path.write_text(text, encoding="utf-8")
+    assert len(ingest_paths(project, [path], pseudonymise=False).ingested) == 1
+    path.write_text(text + " Puis plus rien.", encoding="utf-8")
+    report = ingest_paths(project, [path], pseudonymise=False)
+    assert report.failed == [("E01.txt", "l'identifiant « E01.txt » existe déjà avec un autre "
+                              "contenu ; renommez le document (colonne id du manifeste) ou "
+                              "supprimez l'ancien.")]
+    assert len(documents_frame(project)) == 1
+
+
+@pytest.mark.parametrize("name", ["notes.rtf"])
+def test_unsupported_files_are_listed_as_ignored(project, tmp_path, name):
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    (folder / name).write_text("{\\rtf1 bonjour}", encoding="utf-8")
+    (folder / "README.md").write_text("# À lire", encoding="utf-8")
+    (folder / "E02.txt").write_text("Usager : Le site plantait.", encoding="utf-8")
+    report = ingest_paths(project, [folder], pseudonymise=False)
+    assert [r[0] for r in report.ingested] == ["E02.txt"]
+    assert report.ignored == [(name, "format « .rtf » non pris en charge")]
