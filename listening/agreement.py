@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -238,10 +237,13 @@ def percent_agreement(table: pd.DataFrame) -> Measure:
     With two coders, the share of units both coded on which they agree.
     """
     _check_table(table)
-    pairs = agreeing = 0
-    for values in _unit_values(table):
-        pairs += len(values) * (len(values) - 1) // 2
-        agreeing += sum(n * (n - 1) // 2 for n in Counter(values).values())
+    present = table.notna()
+    n = present.sum(axis=1)
+    pairs = int((n * (n - 1) // 2).sum())
+    agreeing = 0
+    for category in _categories(v for v in pd.unique(table.values.ravel()) if not pd.isna(v)):
+        counts = (table == category).sum(axis=1)
+        agreeing += int((counts * (counts - 1) // 2).sum())
     if not pairs:
         return Measure(None, "aucune unité n'a été codée par au moins deux codeurs : "
                              "rien à comparer")
