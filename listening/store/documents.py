@@ -41,13 +41,14 @@ def add_document(
 ) -> None:
     """Store a document, its turns, segments and new pseudonyms in ONE transaction."""
     m = document.meta
+    doc_id = document.id  # a hash of the whole text: computed once, not per row
     with project.write() as conn:
         conn.execute(
             "INSERT INTO documents(id, external_id, name, source_format, source_hash, hash, text, "
             "type, journey, stage, public, territory, organisations, date, interviewer, channel, "
             "case_id, extra, pseudonymised, entities, created_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (document.id, document.external_id, document.name, document.source_format,
+            (doc_id, document.external_id, document.name, document.source_format,
              source_hash, document.hash, document.text, m.type, m.journey, m.stage, m.public,
              m.territory, json.dumps(list(m.organisations), ensure_ascii=False), m.date,
              m.interviewer, m.channel, m.case, json.dumps(dict(m.extra), ensure_ascii=False),
@@ -56,19 +57,19 @@ def add_document(
         conn.executemany(
             'INSERT INTO turns(document_id, idx, speaker, role, start, "end", timestamp, attrs) '
             "VALUES (?,?,?,?,?,?,?,?)",
-            [(document.id, t.index, t.speaker, t.role, t.start, t.end, t.timestamp,
+            [(doc_id, t.index, t.speaker, t.role, t.start, t.end, t.timestamp,
               json.dumps(dict(t.attrs), ensure_ascii=False)) for t in document.turns],
         )
         conn.executemany(
             'INSERT INTO segments(id, document_id, position, turn_index, start, "end", text, '
             "speaker, role, attrs) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(s.id, document.id, i, s.turn_index, s.start, s.end, s.text, s.speaker, s.role,
+            [(s.id, doc_id, i, s.turn_index, s.start, s.end, s.text, s.speaker, s.role,
               json.dumps(dict(s.attrs), ensure_ascii=False)) for i, s in enumerate(segments)],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO pseudonyms(key, kind, label) VALUES (?,?,?)", pseudonym_rows
         )
-        log_change(conn, actor, "ingest", "document", document.id,
+        log_change(conn, actor, "ingest", "document", doc_id,
                    {"external_id": document.external_id, "name": document.name,
                     "segments": len(segments), "pseudonymised": pseudonymised})
 
