@@ -31,6 +31,7 @@ OLD_EXCEL = (
     "enregistrez-le en .xlsx, puis réessayez"
 )
 _DELIMITERS = (";", ",", "\t", "|")
+_FIELD_LIMIT = 2**31 - 1
 _TEXT_HEADERS = frozenset(
     "verbatim verbatims commentaire commentaires comment comments texte text reponse reponses "
     "avis remarque remarques contenu message post-it postit temoignage citation expression "
@@ -55,14 +56,16 @@ class Table:
 def read_csv_table(path: Path, source: str) -> Table:
     text = read_text(path, source)
     delimiter = sniff_delimiter(text)
+    # a whole interview pasted in one cell is longer than the csv module's default 128 kB
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
     try:
         for index, record in enumerate(reader, 1):
             records.append((index, record))
-    except csv.Error as exc:
+    except csv.Error:
         raise InputError(
-            f"CSV illisible ({exc}) : vérifiez les guillemets de cette ligne", source=source,
+            "CSV illisible : vérifiez les guillemets de cette ligne", source=source,
             line=reader.line_num) from None
     return _table(records, source)
 
