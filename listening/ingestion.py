@@ -130,8 +130,12 @@ def _merge_meta(base: Metadata, specific: Metadata) -> Metadata:
 def resolve_metadata(doc: Document, codebook: Codebook) -> Document:
     """Journey and stage values (ids, short ids or labels) become codebook ids, or an error."""
     meta = doc.meta
-    journey = resolve_journey(codebook, meta.journey).id if meta.journey else None
-    stage = resolve_stage(codebook, journey, meta.stage).id if (meta.stage and journey) else None
+    try:
+        journey = resolve_journey(codebook, meta.journey).id if meta.journey else None
+        stage = resolve_stage(codebook, journey, meta.stage).id if (meta.stage and journey) \
+            else None
+    except InputError as exc:  # the codebook's message does not say which file
+        raise InputError(exc.reason, source=doc.name) from None
     if meta.stage and not journey:
         stage = None  # a stage without journey cannot be placed; kept in extra
         meta = replace(meta, extra={**meta.extra, "etape": meta.stage})
