@@ -24,6 +24,17 @@ def document_view(doc: Document) -> dict:
     }
 
 
+def project_pseudonymiser(path):
+    """A pseudonymiser with a project's allow and deny lists (what ingestion would use)."""
+    from .pseudonymise import Pseudonymiser, PseudoSettings
+    from .store import open_project
+
+    s = open_project(path).settings
+    return Pseudonymiser(PseudoSettings(allow_list=tuple(s.allow_list),
+                                        deny_list=tuple(s.deny_list),
+                                        person_style=s.person_style))
+
+
 def inspect_documents(docs: Sequence[Document], *, detect: bool = True,
                       pseudonymiser: object | None = None) -> list[dict]:
     """Turns of each document, plus the entities that would be masked (offsets in doc.text)."""

@@ -146,5 +146,17 @@ def test_ingest_can_keep_an_encrypted_mapping_outside_the_project(project, tmp_p
     entries = MappingVault.load(vault, env["LISTENING_PASSPHRASE"]).entries
     assert any(original == name for original, _pseudonym, _kind in entries)
     stored = b"".join(f.read_bytes() for f in project.glob("projet.sqlite*"))
-    assert b"Vandamme" not in stored and "ma voisine".encode() in stored
+    assert b"Vandamme" not in stored and b"ma voisine" in stored
     assert name.encode() not in vault.read_bytes()
+
+
+@pytest.mark.parametrize("term", ["zébulon"])
+def test_inspect_applies_the_project_deny_list(project, tmp_path, term):
+    path = tmp_path / "E03.txt"
+    path.write_text(f"Usager : Mon voisin {term} a porté le dossier en retard.", encoding="utf-8")
+    (project / "projet.yaml").write_text(f"name: p\ndeny_list: [{term}]\n", encoding="utf-8")
+    plain = json.loads(runner.invoke(app, ["inspect", str(path), "--json"]).stdout)
+    listed = json.loads(runner.invoke(app, ["inspect", str(path), "--json", "--project",
+                                            str(project)]).stdout)
+    assert term not in {e["text"] for e in plain["entities"]}
+    assert term in {e["text"] for e in listed["entities"]}

@@ -39,14 +39,18 @@ def inspect(
     id_column: str = typer.Option(None, "--id-column", help="Colonne identifiant (tableurs)."),
     detect: bool = typer.Option(True, "--masquage/--sans-masquage",
                                 help="Montrer ce que la pseudonymisation masquerait."),
+    project: Path = typer.Option(None, "--project", "-p",
+                                 help="Appliquer les listes d'exceptions et de termes à masquer "
+                                      "de ce projet."),
 ) -> None:
     """Lit un fichier sans rien stocker : tours de parole, rôles, et données à masquer."""
     from ..ingest import ReadOptions, read_file
-    from ..inspection import inspect_documents
+    from ..inspection import inspect_documents, project_pseudonymiser
 
     with reporting_errors():
         docs = read_file(file, ReadOptions(text_column=text_column, id_column=id_column))
-        views = inspect_documents(docs, detect=detect)
+        engine = project_pseudonymiser(project) if (detect and project) else None
+        views = inspect_documents(docs, detect=detect, pseudonymiser=engine)
     if json_out:
         out = views[0] if len(views) == 1 else views
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
