@@ -67,6 +67,9 @@ def _decode(data: bytes, source: str) -> str:
         return utf16
     if b"\x00" in data:
         raise InputError(NOT_TEXT, source=source)
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
     best: tuple[float, str] | None = None
     for encoding in _LEGACY:
         try:
@@ -100,6 +103,23 @@ def _bomless_utf16(data: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def _mixed_utf8(data: bytes) -> str | None:
+    """Lines in UTF-8 among lines in cp1252 (a file pasted together from two editors): each
+    line decoded on its own. Whole-file detection would turn every accent into mojibake."""
+    lines, utf8_accents = [], False
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8_accents = utf8_accents or not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                return None
+    text = "\n".join(lines)
+    return text if utf8_accents and _frenchness(text) >= 0.8 else None
 
 
 def _frenchness(text: str) -> float:
