@@ -24,6 +24,7 @@ from .segment import segment_document
 from .store import (
     Project,
     add_document,
+    codings_on_document,
     current_codebook,
     finish_run,
     pseudonym_rows,
@@ -168,6 +169,7 @@ def ingest_paths(
     pseudonymise: bool | None = None,
     pseudonymiser: object | None = None,
     vault: object | None = None,
+    replace_existing: bool = False,
     progress: Progress | None = None,
     actor: str = "listening",
 ) -> IngestReport:
@@ -175,6 +177,8 @@ def ingest_paths(
 
     `vault` (a `MappingVault`) keeps original → pseudonym pairs in a file encrypted with a
     passphrase, outside the project, for missions that must be able to re-identify.
+    `replace_existing` re-imports documents already stored (e.g. after editing the allow or
+    deny lists) unless they carry codings, which are never dropped silently.
     """
     if vault is not None and Path(project.path).resolve() in Path(vault.path).resolve().parents:
         raise InputError("la table de correspondance doit être conservée hors du dossier du "
@@ -191,9 +195,10 @@ def ingest_paths(
     report.run_id = run_id
     engine = _Pseudonymisation(project, pseudonymiser, vault) if pseudonymise else None
     pending: list[tuple[_Source, Document, str]] = []
+    replacing: set[str] = set()
 
     def flush() -> None:
-        _store_batch(project, pending, engine, report, actor)
+        _store_batch(project, pending, engine, report, actor, replacing)
         pending.clear()
 
     total = len(sources)
@@ -203,7 +208,16 @@ def ingest_paths(
         for doc in docs:
             source_hash = doc.hash
             status = source_status(project, doc.external_id, source_hash)
-            if status == "unchanged":
+            if status != "new" and replace_existing:
+                n = codings_on_document(project, doc.external_id)
+                if n:
+                    report.failed.append((doc.name, f"« {doc.external_id} » porte {n} codage(s) : "
+                                          "il n'est pas remplacé ; exportez ou supprimez ces "
+                                          "codages d'abord."))
+                else:
+                    pending.append((source, doc, source_hash))
+                    replacing.add(doc.external_id)
+            elif status == "unchanged":
                 report.unchanged.append((doc.name, doc.external_id))
             elif status == "changed":
                 report.failed.append((
@@ -273,7 +287,8 @@ class _Pseudonymisation:
 
 
 def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
-                 engine: _Pseudonymisation | None, report: IngestReport, actor: str) -> None:
+                 engine: _Pseudonymisation | None, report: IngestReport, actor: str,
+                 replacing: set[str]) -> None:
     docs = [d for _, d, _ in batch]
     if engine is not None:
         try:
@@ -293,7 +308,8 @@ def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
                                  source=doc.name)
             add_document(project, doc, segments, source_hash=source_hash,
                          pseudonymised=engine is not None, entities=n_entities,
-                         pseudonym_rows=engine.new_rows() if engine else (), actor=actor)
+                         pseudonym_rows=engine.new_rows() if engine else (), actor=actor,
+                         replaces=doc.external_id if doc.external_id in replacing else None)
         except ListeningError as exc:
             report.failed.append((original.name, str(exc)))
             continue

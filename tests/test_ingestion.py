@@ -66,3 +66,26 @@ def test_unsupported_files_are_listed_as_ignored(project, tmp_path, name):
     report = ingest_paths(project, [folder], pseudonymise=False)
     assert [r[0] for r in report.ingested] == ["E02.txt"]
     assert report.ignored == [(name, "format « .rtf » non pris en charge")]
+
+
+@pytest.mark.parametrize("term", ["zébulon"])
+def test_replace_reimports_after_the_deny_list_changed_but_never_drops_codings(tmp_path, term):
+    from listening.model import Coding
+    from listening.store import add_codings, get_segments, open_project
+
+    project = create_project(tmp_path / "p")[0]
+    one, two = tmp_path / "E01.txt", tmp_path / "E02.txt"
+    one.write_text(f"Usager : Mon voisin {term} m'a aidée pour le dossier.", encoding="utf-8")
+    two.write_text(f"Usager : Sans {term}, je n'aurais rien compris.", encoding="utf-8")
+    ingest_paths(project, [one, two])
+    assert term in get_document(project, "E01.txt").text
+    seg = get_segments(project, get_document(project, "E02.txt").id)[0]
+    add_codings(project, [Coding(seg.id, "theme.accompagnement", "A")])
+    project.update_settings(deny_list=(term,))
+    project = open_project(project.path)
+    report = ingest_paths(project, [one, two], replace_existing=True)
+    assert [r[1] for r in report.ingested] == ["E01.txt"]
+    assert report.failed == [("E02.txt", "« E02.txt » porte 1 codage(s) : il n'est pas remplacé ; "
+                                         "exportez ou supprimez ces codages d'abord.")]
+    assert term not in get_document(project, "E01.txt").text
+    assert len(documents_frame(project)) == 2

@@ -88,6 +88,10 @@ def ingest(
     id_column: str = typer.Option(None, "--id-column", help="Colonne identifiant (tableurs)."),
     no_pseudonymise: bool = typer.Option(False, "--no-pseudonymise",
                                          help="Ne pas pseudonymiser (consigné dans le projet)."),
+    replace_existing: bool = typer.Option(
+        False, "--remplacer",
+        help="Réimporter les documents déjà présents (après avoir modifié les listes de "
+             "masquage) ; ceux qui portent des codages ne sont pas touchés."),
     mapping: Path = typer.Option(
         None, "--correspondance",
         help="Fichier chiffré (hors du projet) gardant la table de correspondance, pour pouvoir "
@@ -111,7 +115,8 @@ def ingest(
         with progress_bar("Ingestion") as progress:
             report = ingest_paths(proj, paths, manifest=manifest, options=options,
                                   pseudonymise=False if no_pseudonymise else None,
-                                  vault=vault, progress=progress)
+                                  vault=vault, replace_existing=replace_existing,
+                                  progress=progress)
     print_ingest_report(report)
     if report.failed and not report.ingested and not report.unchanged:
         raise typer.Exit(1)

@@ -37,12 +37,20 @@ def add_document(
     pseudonymised: bool,
     entities: int = 0,
     pseudonym_rows: Sequence[tuple[str, str, str]] = (),
+    replaces: str | None = None,
     actor: str = "listening",
 ) -> None:
-    """Store a document, its turns, segments and new pseudonyms in ONE transaction."""
+    """Store a document, its turns, segments and new pseudonyms in ONE transaction.
+
+    `replaces` names the external id of a stored document to delete in the same transaction
+    (a re-import after the pseudonymisation lists changed): both happen or neither.
+    """
     m = document.meta
     doc_id = document.id  # a hash of the whole text: computed once, not per row
     with project.write() as conn:
+        if replaces is not None:
+            conn.execute("DELETE FROM documents WHERE external_id = ?", (replaces,))
+            log_change(conn, actor, "replace", "document", replaces)
         conn.execute(
             "INSERT INTO documents(id, external_id, name, source_format, source_hash, hash, text, "
             "type, journey, stage, public, territory, organisations, date, interviewer, channel, "
@@ -72,6 +80,13 @@ def add_document(
         log_change(conn, actor, "ingest", "document", doc_id,
                    {"external_id": document.external_id, "name": document.name,
                     "segments": len(segments), "pseudonymised": pseudonymised})
+
+
+def codings_on_document(project: Project, external_id: str) -> int:
+    return project.connection().execute(
+        "SELECT COUNT(*) FROM codings c JOIN segments s ON s.id = c.segment_id "
+        "JOIN documents d ON d.id = s.document_id WHERE d.external_id = ?", (external_id,),
+    ).fetchone()[0]
 
 
 def delete_document(project: Project, document_id: str, *, actor: str) -> None:
