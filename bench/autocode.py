@@ -1,12 +1,18 @@
-"""Automatic suggestions against the demo corpus's reference coding (corpora/demo/codage-reference.csv).
+"""Automatic suggestions against two hand codings: the demo corpus's reference coding and real
+answers of the Grand Débat National labelled by hand.
 
-Units are the segments the reference coder coded (any code). For each code, a suggestion
-counts when its score is at least the threshold; sub-themes roll up to their main theme.
-Prints precision, recall and F1 per code and the macro-F1 of themes and of valence, for each
-coder (rules, similarity, stages) and for the combined coder. Target: macro-F1 >= 0.75 on themes
-and on valence.
+- Demo (corpora/demo/codage-reference.csv): units are the segments the reference coder coded.
+- GDN (`--gdn`, bench/data/gdn-etiquettes.csv): 200 answers drawn at random (seed 2019) from
+  ../shared/data/gdn Q194 (retraite), Q198 (création d'entreprise) and Q179 (services publics),
+  labelled by hand from their meaning before any tuning (themes and one valence, possibly none).
+  The labels file holds no text: the answers are read in place; skipped when ../shared is absent.
 
-    .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5]
+For each code, a suggestion counts when its score is at least the threshold; sub-themes roll up
+to their main theme. Prints precision, recall and F1 per code and the macro-F1 of themes and of
+valence, for each coder (rules, similarity) and for the combined coder (what a coder sees).
+Target: macro-F1 >= 0.75 on themes and on valence.
+
+    .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn] [--no-demo]
 """
 
 from __future__ import annotations
@@ -22,14 +28,20 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from listening.autocode import suggest_frame  # noqa: E402
+from listening.autocode import COMBINED, DEFAULT_THRESHOLD, suggest_frame  # noqa: E402
+from listening.codebook_io import load_codebook  # noqa: E402
 from listening.coding import import_quoted_codings  # noqa: E402
 from listening.ingestion import ingest_paths  # noqa: E402
-from listening.projects import DEMO_CORPUS, create_project  # noqa: E402
-from listening.store import codings_frame, current_codebook, open_project, segments_frame  # noqa: E402
+from listening.projects import DEFAULT_CODEBOOK, DEMO_CORPUS, create_project  # noqa: E402
+from listening.store import codings_frame, open_project, segments_frame  # noqa: E402
 from listening.views import main_themes  # noqa: E402
 
 REFERENCE = "Référence"
+GDN_DIR = ROOT.parent / "shared" / "data" / "gdn"
+GDN_LABELS = ROOT / "bench" / "data" / "gdn-etiquettes.csv"
+GDN_JOURNEYS = {"Q194": "parcours.retraite", "Q198": "parcours.creation-entreprise"}
+
+Truth = dict[str, set[str]]
 
 
 def build(project_dir: Path):
@@ -46,8 +58,20 @@ def build(project_dir: Path):
     return project
 
 
-def score_table(truth: dict[str, set[str]], predicted: dict[str, set[str]],
-                codes: list[str]) -> pd.DataFrame:
+def rollup(codebook):
+    """code id -> its main theme (other families unchanged)."""
+    top = {c.id: c.id for c in main_themes(codebook)}
+    index = {c.id: c for c in codebook.codes}
+    for c in codebook.family("theme"):
+        parent = c.parent
+        while c.id not in top and parent in index:
+            if parent in top:
+                top[c.id] = parent
+            parent = index[parent].parent
+    return lambda code: top.get(code, code)
+
+
+def score_table(truth: Truth, predicted: Truth, codes: list[str]) -> pd.DataFrame:
     rows = []
     for code in codes:
         tp = sum(1 for u, ts in truth.items() if code in ts and code in predicted.get(u, set()))
@@ -60,60 +84,112 @@ def score_table(truth: dict[str, set[str]], predicted: dict[str, set[str]],
     return pd.DataFrame(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--project", type=Path, default=None)
-    parser.add_argument("--thresholds", default="0.3,0.5,0.7")
-    args = parser.parse_args()
-    project_dir = args.project or Path(tempfile.gettempdir()) / "listening-bench-autocode"
+def report(title: str, truth: Truth, result, codebook, thresholds: list[float]) -> dict:
+    """Print the tables; return {(coder, threshold): (themes F1, valence F1)}."""
+    roll = rollup(codebook)
+    families = {"thèmes": sorted(c.id for c in main_themes(codebook)),
+                "valence": [c.id for c in codebook.family("valence") if c.codable]}
+    out = {}
+    print(f"\n==================== {title} : {len(truth)} unités")
+    for threshold in thresholds:
+        print(f"\n##### seuil de score {threshold}")
+        for coder, sugs in result.by_coder.items():
+            if coder.endswith("stages.v1"):
+                continue
+            predicted: Truth = {}
+            for s in sugs:
+                if s.score >= threshold:
+                    predicted.setdefault(s.segment_id, set()).add(roll(s.code_id))
+            line, f1s = [], []
+            for fam, codes in families.items():
+                table = score_table(truth, predicted, codes)
+                f1s.append(table["f1"].mean())
+                line.append(f"{fam} macro-F1 {table['f1'].mean():.3f} "
+                            f"(P {table['precision'].mean():.2f} R {table['recall'].mean():.2f})")
+                if coder == COMBINED:
+                    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+            out[(coder, threshold)] = tuple(f1s)
+            print(f"{coder:<28} " + " | ".join(line))
+    return out
+
+
+def demo(project_dir: Path, thresholds: list[float]) -> dict:
     project = build(project_dir)
-    codebook = current_codebook(project)
-    top = {c.id: c.id for c in main_themes(codebook)}
-    for c in codebook.family("theme"):
-        parent = c.parent
-        while c.id not in top and parent:
-            if parent in top:
-                top[c.id] = parent
-            parent = codebook.code(parent).parent if parent in {x.id for x in codebook.codes} else None
-    roll = lambda code: top.get(code, code)  # noqa: E731
+    codebook = load_codebook(DEFAULT_CODEBOOK)  # the working copy, not the stored one
+    roll = rollup(codebook)
     ref = codings_frame(project)
     ref = ref[ref["coder"] == REFERENCE]
-    truth: dict[str, set[str]] = {}
+    truth: Truth = {}
     for seg, code in zip(ref["segment_id"], ref["code_id"]):
         truth.setdefault(seg, set()).add(roll(code))
     frame = segments_frame(project)
     frame = frame[frame["segment_id"].isin(truth)]
     t = time.perf_counter()
     result = suggest_frame(frame, codebook)
-    elapsed = time.perf_counter() - t
-    print(f"{len(truth)} segments de référence ; suggestions en {elapsed:.1f} s")
-    families = {"thèmes": sorted(top[c.id] for c in main_themes(codebook)),
-                "valence": [c.id for c in codebook.family("valence") if c.codable]}
-    for threshold in [float(x) for x in args.thresholds.split(",")]:
-        print(f"\n##### seuil de score {threshold}")
-        for coder, sugs in result.by_coder.items():
-            if coder.endswith("stages.v1"):
-                continue
-            predicted: dict[str, set[str]] = {}
-            for s in sugs:
-                if s.score >= threshold:
-                    predicted.setdefault(s.segment_id, set()).add(roll(s.code_id))
-            line = []
-            for fam, codes in families.items():
-                table = score_table(truth, predicted, codes)
-                line.append(f"{fam} macro-F1 {table['f1'].mean():.3f} "
-                            f"(P {table['precision'].mean():.2f} R {table['recall'].mean():.2f})")
-                if coder.endswith("combined.v1"):
-                    print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-            print(f"{coder:<28} " + " | ".join(line))
+    print(f"{len(truth)} segments de référence ; suggestions en {time.perf_counter() - t:.1f} s")
+    scores = report("Corpus de démonstration", truth, result, codebook, thresholds)
     stage_truth = {u: {c for c in ts if c.startswith("etape.")} for u, ts in truth.items()}
     stage_truth = {u: ts for u, ts in stage_truth.items() if ts}
-    stage_pred: dict[str, set[str]] = {}
+    stage_pred: Truth = {}
     for s in result.by_coder.get("listening.stages.v1", []):
         stage_pred.setdefault(s.segment_id, set()).add(s.code_id)
     hits = sum(1 for u, ts in stage_truth.items() if stage_pred.get(u, set()) & ts)
     print(f"\nÉtapes : {hits}/{len(stage_truth)} segments avec l'étape de référence proposée "
           f"({hits / max(1, len(stage_truth)):.0%})")
+    return scores
+
+
+def gdn_frame(labels: pd.DataFrame, gdn_dir: Path = GDN_DIR) -> pd.DataFrame:
+    """One segment per labelled answer, read in place from the GDN files."""
+    rows = []
+    for question, group in labels.groupby("question"):
+        answers = pd.read_csv(gdn_dir / f"{question}.csv")
+        for row in group["row"]:
+            rows.append({"segment_id": f"{question}:{row}", "document_id": question,
+                         "document": question, "position": int(row), "turn_index": int(row),
+                         "text": str(answers.loc[int(row), "comment"]), "role": "participant",
+                         "attrs": {}, "journey": GDN_JOURNEYS.get(question),
+                         "document_stage": None, "type": "verbatim"})
+    return pd.DataFrame(rows)
+
+
+def gdn(thresholds: list[float]) -> dict:
+    if not GDN_DIR.is_dir():
+        print(f"\nGDN : {GDN_DIR} absent, évaluation sautée.")
+        return {}
+    codebook = load_codebook(DEFAULT_CODEBOOK)
+    labels = pd.read_csv(GDN_LABELS, dtype={"question": str, "row": int}).fillna("")
+    truth: Truth = {
+        f"{q}:{r}": {c for c in [*themes.split(";"), valence] if c}
+        for q, r, themes, valence in labels[["question", "row", "themes", "valence"]].itertuples(
+            index=False)
+    }
+    frame = gdn_frame(labels)
+    t = time.perf_counter()
+    result = suggest_frame(frame, codebook)
+    print(f"\nGDN : {len(frame)} réponses ; suggestions en {time.perf_counter() - t:.1f} s")
+    return report("Grand Débat National (étiquetage manuel)", truth, result, codebook, thresholds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--project", type=Path, default=None)
+    parser.add_argument("--thresholds", default=f"0.3,{DEFAULT_THRESHOLD},0.7")
+    parser.add_argument("--gdn", action="store_true", help="évaluer aussi sur les réponses du GDN")
+    parser.add_argument("--no-demo", action="store_true", help="sauter le corpus de démonstration")
+    args = parser.parse_args()
+    thresholds = [float(x) for x in args.thresholds.split(",")]
+    scores = {}
+    if not args.no_demo:
+        project_dir = args.project or Path(tempfile.gettempdir()) / "listening-bench-autocode"
+        scores["démo"] = demo(project_dir, thresholds)
+    if args.gdn:
+        scores["GDN"] = gdn(thresholds)
+    print("\n==================== résumé (macro-F1 thèmes / valence, codeur combiné)")
+    for name, by in scores.items():
+        for (coder, threshold), (themes, valence) in by.items():
+            if coder == COMBINED:
+                print(f"{name:<5} seuil {threshold:<4} thèmes {themes:.3f}  valence {valence:.3f}")
 
 
 if __name__ == "__main__":

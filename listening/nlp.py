@@ -61,9 +61,38 @@ class Analysed:
     offsets: tuple[tuple[int, int], ...]  # character spans in the analysed text
 
 
-NEGATORS = frozenset({"pas", "jamais", "aucun", "aucune", "rien", "sans", "personne", "ni", "plus",
-                      "guere", "nullement", "non"})
-NEGATION_SCOPE = 4  # tokens after a negator that it covers
+# Negation. A negator covers the next NEGATION_SCOPE words of its clause ("je n'ai pas eu de
+# problème", "personne ne m'a aidée", "sans aucun souci"). Spoken French often drops "ne"
+# ("j'ai pas reçu"), so "pas", "jamais", "rien", "aucun"... negate on their own; "ne" alone opens
+# a scope that a restrictive "que" cancels ("je n'ai eu que des problèmes" is not negative).
+NEGATORS = frozenset({"pas", "jamais", "aucun", "aucune", "rien", "sans", "personne", "ni",
+                      "guere", "nullement", "non", "nul", "nulle"})
+NE = frozenset({"ne", "n'"})
+NEGATION_SCOPE = 4  # words after a negator that it covers
+# Words that end a clause, and so a negation's scope.
+CLAUSE_BREAKS = frozenset({"mais", "et", "car", "donc", "alors", "puis", "parce", "puisque",
+                           "quand", "lorsque", "heureusement", "sauf", "cependant", "pourtant",
+                           "neanmoins", "contre", "sinon", "tandis", "bref", "enfin"})
+# "une personne", "la personne", "en personne": a person, not "nobody".
+PERSON_DETERMINERS = frozenset({"une", "la", "cette", "chaque", "meme", "seule", "autre", "quelle",
+                                "toute", "bonne", "en", "de", "d'", "vraie", "seul", "petite",
+                                "jeune", "vieille", "grande", "premiere", "derniere", "l'"})
+# "pas mal", "rien que", "si jamais", "nul besoin"... are not negations of what follows.
+NOT_NEGATING = {"pas": {"mal"}, "rien": {"que", "qu'"}, "nul": {"doute"}}
+
+
+def _is_negator(word: str, prev: str, nxt: str, ne_open: bool) -> bool:
+    if nxt in NOT_NEGATING.get(word, ()):
+        return False
+    if word == "personne":
+        return prev not in PERSON_DETERMINERS
+    if word == "jamais" and prev in ("si", "que"):
+        return False
+    if word in ("nul", "nulle"):  # "nul part", "nulle part"; "c'est nul" is a judgement
+        return nxt == "part"
+    if word == "plus":  # "ne ... plus"; otherwise "plus" means more
+        return ne_open
+    return word in NEGATORS
 
 
 def analyse(texts: Sequence[str], *, batch_size: int = 256, n_process: int = 1) -> list[Analysed]:
@@ -79,22 +108,29 @@ def analyse(texts: Sequence[str], *, batch_size: int = 256, n_process: int = 1) 
 
 
 def _analysed(doc) -> Analysed:
-    words, lemmas, forms, negated, offsets = [], [], [], [], []
-    scope = 0
-    for tok in doc:
-        if tok.is_space:
-            continue
-        if (tok.is_punct and tok.text in ".!?;,:") or tok.lower_ in ("mais", "par contre"):
-            scope = 0
-        w = fold(tok.text)
-        words.append(w)
+    toks = [t for t in doc if not t.is_space]
+    words = [fold(t.text) for t in toks]
+    lemmas, forms, negated, offsets = [], [], [], []
+    scope = 0  # words still covered by the current negation
+    ne_open = False  # a "ne" seen in this clause ("ne ... plus", "ne ... que")
+    bare_ne = False  # the scope comes from "ne" alone, so far
+    for i, tok in enumerate(toks):
+        w = words[i]
+        prev = words[i - 1] if i else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if (tok.is_punct and tok.text in ".!?;,:…()") or w in CLAUSE_BREAKS:
+            scope, ne_open, bare_ne = 0, False, False
+        if bare_ne and w in ("que", "qu'"):  # restrictive "ne ... que"
+            scope, bare_ne = 0, False
         lemma = (tok.lemma_ or tok.text).lower()
         forms.append(lemma)
         lemmas.append(fold(lemma))
         negated.append(scope > 0)
         offsets.append((tok.idx, tok.idx + len(tok.text)))
-        if w in NEGATORS or w in {"n'", "ne"}:
-            scope = NEGATION_SCOPE + (1 if w in {"ne", "n'"} else 0)
+        if w in NE:
+            scope, ne_open, bare_ne = NEGATION_SCOPE + 1, True, True
+        elif _is_negator(w, prev, nxt, ne_open):
+            scope, bare_ne = NEGATION_SCOPE, False
         elif scope:
             scope -= 1
     return Analysed(tuple(words), tuple(lemmas), tuple(forms), tuple(negated), tuple(offsets))

@@ -1,28 +1,35 @@
-"""Automatic coders: patterns on lemmas, negation, stages from source and narrative order."""
+"""Automatic coders: patterns on lemmas and words, negation, valence rules, similarity, stages."""
 
 from __future__ import annotations
 
-import re
-
+import numpy as np
 import pandas as pd
 import pytest
 
-from listening.autocode import COMBINED, combine, suggest_frame
-from listening.autocode.rules import RuleCoder, compile_pattern
+from listening.autocode import COMBINED, DEFAULT_THRESHOLD, combine, suggest_frame
+from listening.autocode.rules import RuleCoder, compile_pattern, find_hits
+from listening.autocode.similarity import MIN_SEGMENTS, SimilarityCoder, calibrate
+from listening.codebook_io import load_codebook
+from listening.errors import CodebookError
 from listening.model import Code, Codebook, Suggestion
 from listening.nlp import analyse
+from listening.projects import DEFAULT_CODEBOOK
 
 CB = Codebook("mini", "1", (
     Code("theme.delais", "Délais", "theme", definition="Délais d'instruction et de versement.",
          examples=("J'ai attendu des mois avant le premier paiement.",),
          patterns=("attendre", "délai*", "trois|deux|des mois")),
+    Code("theme.delais.versement", "Retard de versement", "theme", parent="theme.delais",
+         definition="Un paiement en retard.", patterns=("premier versement",)),
     Code("theme.contact", "Joignabilité", "theme", definition="Joindre quelqu'un.",
          examples=("Personne ne décroche au téléphone.",),
          patterns=("téléphone", "décrocher", "rendez-vous")),
+    Code("theme.erreurs", "Erreurs", "theme", definition="Erreurs et indus.",
+         patterns=("dossier perdre", "re:trop[- ]?per[çc]u")),
     Code("valence.irritant", "Irritant", "valence", definition="Une difficulté.",
-         patterns=("problème", "galérer", "attendre")),
+         patterns=("problème", "galérer", "toujours pas")),
     Code("valence.positif", "Point positif", "valence", definition="Ce qui a aidé.",
-         patterns=("aider", "top")),
+         patterns=("aider", "top", "clair")),
     Code("valence.suggestion", "Suggestion", "valence", definition="Une idée.",
          patterns=("il faudrait", "ce serait bien")),
     Code("parcours.x", "Parcours X", "journey", codable=False),
@@ -33,43 +40,222 @@ CB = Codebook("mini", "1", (
 ))
 
 
-def _codes(text):
+def _codes(text: str, codebook: Codebook = CB) -> dict[str, Suggestion]:
     coder = RuleCoder()
-    return {s.code_id: s for s in coder.suggest_one("s", text, analyse([text])[0], coder.codes(CB))}
+    return {s.code_id: s for s in coder.suggest_one("s", text, analyse([text])[0],
+                                                    coder.codes(codebook))}
 
 
-@pytest.mark.parametrize("text", ["J'ai attendu trois mois.", "On attend toujours.", "L'attente a été longue, les délais aussi."])
-def test_inflected_forms_meet_on_their_lemma(text):
+def _seen(text: str, codebook: Codebook) -> set[str]:
+    """Main themes and valences a coder sees by default."""
+    return {c for c, s in _codes(text, codebook).items()
+            if s.score >= DEFAULT_THRESHOLD and c.count(".") == 1}
+
+
+@pytest.fixture(scope="module")
+def default() -> Codebook:
+    return load_codebook(DEFAULT_CODEBOOK)
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["J'ai attendu trois mois.", "On attend toujours.",
+                                  "Les DÉLAIS sont longs.", "les delais sont longs"])
+def test_inflected_forms_case_and_accents_meet(text):
     assert "theme.delais" in _codes(text)
 
 
+@pytest.mark.parametrize("text,found", [
+    ("Ils ont le dossier perdu.", True),
+    ("Mon dossier a été perdu.", False),  # two words between: beyond the one-word gap
+    ("Un trop-perçu de 800 euros.", True),  # re: on the text itself
+    ("Un TROP PERCU de 800 euros.", True),  # re: ignores case, and accents on a second look
+])
+def test_gap_and_regular_expressions(text, found):
+    assert ("theme.erreurs" in _codes(text)) is found
+
+
+@pytest.mark.parametrize("text", ["Le premier versement n'est jamais arrivé."])
+def test_a_sub_theme_also_proposes_its_theme(text):
+    codes = _codes(text)
+    assert {"theme.delais", "theme.delais.versement"} <= set(codes)
+    assert codes["theme.delais"].evidence == ("premier versement",)
+
+
+@pytest.mark.parametrize("pattern,problem", [
+    ("a||b", "« (vide) » n'est pas un lemme : utilisez des lettres, chiffres, apostrophes ou "
+             "tirets, * seulement en fin de mot et | entre deux variantes"),
+    ("re:(unclosed", "expression régulière incorrecte (missing ), unterminated subpattern at "
+                     "position 0)"),
+])
+def test_invalid_patterns_fail_with_the_codebook_message(pattern, problem):
+    with pytest.raises(CodebookError) as caught:
+        compile_pattern(pattern)
+    assert str(caught.value) == f"motif « {pattern} » invalide : {problem}"
+
+
+@pytest.mark.parametrize("bad", ["*relance"])
+def test_the_rule_coder_refuses_a_codebook_with_an_invalid_pattern(bad):
+    codebook = Codebook("x", "1", (Code("theme.a", "A", "theme", definition="a",
+                                        patterns=(bad,)),))
+    with pytest.raises(CodebookError) as caught:
+        RuleCoder().codes(codebook)
+    assert caught.value.code == "theme.a"
+    assert str(caught.value) == (
+        f"code « theme.a » : motif « {bad} » invalide : « {bad} » n'est pas un lemme : "
+        "utilisez des lettres, chiffres, apostrophes ou tirets, * seulement en fin de mot et | "
+        "entre deux variantes")
+
+
+# --- negation and valence, on the mini codebook -------------------------------------------
+
+
 @pytest.mark.parametrize("text,expected", [
-    ("Je n'ai pas eu de problème avec eux.", set()),
+    ("Je n'ai pas eu de problème avec eux.", {"valence.positif"}),
     ("J'ai eu un problème avec eux.", {"valence.irritant"}),
     ("Personne ne m'a aidée.", {"valence.irritant"}),
     ("La conseillère m'a beaucoup aidée.", {"valence.positif"}),
+    ("Ce n'était pas clair du tout.", {"valence.irritant"}),
+    ("Une personne m'a aidée.", {"valence.positif"}),  # "une personne" is not "nobody"
+    ("Je n'ai eu que des problèmes.", {"valence.irritant"}),  # restrictive ne ... que
+    ("Toujours pas de nouvelles.", {"valence.irritant"}),  # a pattern that states negation
 ])
 def test_negation_turns_valence_around(text, expected):
-    assert {c for c in _codes(text) if c.startswith("valence")} == expected
+    seen = {c for c, s in _codes(text).items()
+            if c.startswith("valence") and s.score >= DEFAULT_THRESHOLD}
+    assert seen == expected
 
 
 @pytest.mark.parametrize("text", ["Il faudrait un seul numéro."])
 def test_suggestion_phrase_and_evidence(text):
     sug = _codes(text)["valence.suggestion"]
     assert sug.evidence == ("Il faudrait",)
-    assert sug.coder == "listening.rules.v1"
+    assert sug.coder == "listening.rules.v2"
+
+
+@pytest.mark.parametrize("text,best", [
+    ("La conseillère m'a aidée, mais j'ai eu un problème avec le site.", "valence.irritant"),
+    ("J'ai eu un problème au début, mais la conseillère m'a aidée.", "valence.positif"),
+    ("J'ai eu un problème, il faudrait un seul numéro.", "valence.suggestion"),
+])
+def test_one_valence_per_segment_the_others_scaled_down(text, best):
+    valences = {c: s.score for c, s in _codes(text).items() if c.startswith("valence")}
+    assert max(valences, key=valences.get) == best
+    assert [c for c, v in valences.items() if v >= DEFAULT_THRESHOLD] == [best]
 
 
 @pytest.mark.parametrize("n_patterns,text", [(1, "J'ai attendu."), (2, "J'ai attendu trois mois.")])
-def test_more_patterns_more_confidence(n_patterns, text):
+def test_more_evidence_more_confidence(n_patterns, text):
     scores = {1: 0.55, 2: 0.8}
     assert _codes(text)["theme.delais"].score == pytest.approx(scores[n_patterns], abs=0.01)
 
 
-@pytest.mark.parametrize("pattern", ["a||b", "re:(unclosed"])
-def test_invalid_patterns_do_not_compile(pattern):
-    with pytest.raises(re.error):
-        compile_pattern(pattern)
+@pytest.mark.parametrize("text", ["J'ai attendu trois mois pour le premier versement."])
+def test_a_complaint_theme_with_no_cue_gets_a_low_score_irritant(text):
+    irritant = _codes(text)["valence.irritant"]
+    assert irritant.score == 0.45 and irritant.evidence == ("thème souvent irritant",)
+
+
+@pytest.mark.parametrize("text", ["Le rendez-vous était à dix heures, ce serait bien de le noter."])
+def test_no_irritant_prior_when_there_is_another_cue(text):
+    assert "valence.irritant" not in _codes(text)
+
+
+# --- the default codebook on French as people write it ------------------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Je n'ai pas eu de problème, tout s'est bien passé.", {"valence.positif"}),
+    ("Aucune difficulté, c'était très facile et rapide.", {"theme.delais", "valence.positif"}),
+    ("Le formulaire n'est pas compliqué.", {"theme.demarches", "valence.positif"}),
+    ("C'était pas mal, franchement.", {"valence.positif"}),
+    ("Personne ne m'a aidée pour remplir le dossier.",
+     {"theme.accompagnement", "theme.demarches", "valence.irritant"}),
+    ("La santé et l'éducation.", set()),
+])
+def test_default_codebook_negation(default, text, expected):
+    assert _seen(text, default) == expected
+
+
+@pytest.mark.parametrize("text,theme", [
+    ("Toujours pas de réponse à mon courrier.", "theme.contact"),
+    ("Ça fait trois mois que j'attends mon premier versement.", "theme.delais"),
+    ("On m'a demandé trois fois le même avis d'imposition.", "theme.demarches"),
+    ("Aucune réponse de la caisse malgré mes relances.", "theme.contact"),
+    ("C'est beaucoup trop long.", "theme.delais"),
+    ("Je n'arrive plus à payer le loyer avec 600 euros par mois.", "theme.ressources"),
+    ("La CAF me renvoie vers la CPAM qui me renvoie vers la CAF, on me balade.",
+     "theme.coordination"),
+])
+def test_default_codebook_implicit_irritants(default, text, theme):
+    seen = _seen(text, default)
+    assert {theme, "valence.irritant"} <= seen
+    assert not seen & {"valence.positif", "valence.suggestion"}
+
+
+@pytest.mark.parametrize("text", [
+    "Il faudrait un interlocuteur unique pour tout le dossier.",
+    "Pourquoi ne pas envoyer un SMS quand le dossier est complet ?",
+    "Ce serait bien de pouvoir suivre son dossier en ligne.",
+    "Il serait souhaitable de simplifier les formulaires.",
+    "Arrêtez de changer les règles tous les ans !",
+    "Simplifier les démarches pour les petites entreprises.",
+    "Que la CAF et la CPAM se parlent.",
+    "Une appli avec tous les papiers, ça éviterait de tout perdre.",
+])
+def test_default_codebook_suggestions(default, text):
+    valences = {c for c in _seen(text, default) if c.startswith("valence")}
+    assert valences == {"valence.suggestion"}
+
+
+@pytest.mark.parametrize("text", [
+    "Il faut remplir le formulaire en ligne.",  # describes a step, proposes nothing
+    "Je voudrais dire que la conseillère a été très gentille.",
+])
+def test_default_codebook_descriptions_are_not_suggestions(default, text):
+    assert "valence.suggestion" not in _seen(text, default)
+
+
+@pytest.mark.parametrize("text,theme", [
+    ("Je ne savais même pas que j'avais droit à la prime d'activité.", "theme.information"),
+    ("Il faut fournir dix justificatifs et remplir un formulaire de douze pages.",
+     "theme.demarches"),
+    ("Le premier versement est arrivé avec deux mois de retard.", "theme.delais"),
+    ("Impossible de joindre quelqu'un au téléphone, ça sonne dans le vide.", "theme.contact"),
+    ("Le site plante à chaque fois que je veux télécharger mon attestation.",
+     "theme.numerique"),
+    ("Chaque organisme me demande les mêmes papiers, ils ne se parlent pas entre eux.",
+     "theme.coordination"),
+    ("La conseillère a pris le temps de tout m'expliquer, elle a été très gentille.",
+     "theme.accompagnement"),
+    ("Je suis épuisée, j'en dors plus la nuit.", "theme.emotion"),
+    ("Ils se sont trompés dans le calcul et me réclament un trop-perçu.", "theme.erreurs"),
+    ("Avec 600 euros par mois, une fois le loyer payé, il ne reste rien.", "theme.ressources"),
+])
+def test_default_codebook_one_example_per_theme(default, text, theme):
+    assert theme in _seen(text, default)
+
+
+# --- similarity -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column,expected", [(0, [True, False, False]), (1, [False, True, False])])
+def test_calibrate_keeps_codes_that_stand_out_and_are_near_the_best(column, expected):
+    sims = np.array([[0.50, 0.10], [0.05, 0.40], [0.06, 0.09]])
+    scores = calibrate(sims)
+    assert list(scores[:, column] >= 0.5) == expected
+
+
+@pytest.mark.parametrize("n", [MIN_SEGMENTS - 1])
+def test_similarity_says_nothing_on_too_few_segments(n):
+    coder = SimilarityCoder()
+    codes = coder.codes(CB)
+    texts = ["attendre téléphone"] * n
+    assert coder.suggest([f"s{i}" for i in range(n)], texts, ["attendre", "téléphone"], codes) == []
+
+
+# --- stages and combination ----------------------------------------------------------------
 
 
 def _frame(rows):
@@ -98,12 +284,21 @@ def test_stages_from_source_then_words_then_narrative_order(embedder):
     assert all(s.coder == COMBINED for s in result.combined)
 
 
-@pytest.mark.parametrize("rule,sim,expected", [(0.55, 0.5, 0.775), (0.55, 0.0, 0.55), (0.0, 0.5, 0.4)])
+@pytest.mark.parametrize("rule,sim,expected", [(0.55, 0.5, 0.775), (0.55, 0.0, 0.55),
+                                               (0.0, 0.9, 0.315)])
 def test_combined_score(rule, sim, expected):
     parts = []
     if rule:
-        parts.append([Suggestion("s", "theme.delais", rule, "listening.rules.v1")])
+        parts.append([Suggestion("s", "theme.delais", rule, "listening.rules.v2")])
     if sim:
-        parts.append([Suggestion("s", "theme.delais", sim, "listening.similarity.v1")])
+        parts.append([Suggestion("s", "theme.delais", sim, "listening.similarity.v2")])
     (out,) = combine(*parts)
     assert out.score == pytest.approx(expected)
+    assert (out.score >= DEFAULT_THRESHOLD) is bool(rule)  # similarity alone is not shown
+
+
+@pytest.mark.parametrize("text,evidence", [("Ils ont perdu mon dossier.", []),
+                                           ("Le dossier perdu, encore.", ["dossier perdu"])])
+def test_pattern_words_keep_their_order(text, evidence):
+    hits = find_hits(text, analyse([text])[0], [CB.code("theme.erreurs")])
+    assert [h.evidence for h in hits] == evidence

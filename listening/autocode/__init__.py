@@ -19,7 +19,8 @@ from .stages import NAME as STAGE_CODER
 from .stages import suggest_stages
 
 COMBINED = "listening.combined.v1"
-SIMILARITY_ALONE_WEIGHT = 0.8  # a similarity with no rule behind it is weaker evidence
+SIMILARITY_ALONE_WEIGHT = 0.35  # similarity alone stays below the default threshold: shown only on request
+DEFAULT_THRESHOLD = 0.4  # the suggestions a coder sees by default
 
 __all__ = ["COMBINED", "RuleCoder", "SimilarityCoder", "Suggestions", "compile_pattern",
            "combine", "suggest_frame"]
@@ -57,7 +58,7 @@ def combine(*lists: Sequence[Suggestion], rule_names: Sequence[str] = (RuleCoder
 
 
 def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "tfidf",
-                  similarity_threshold: float = 0.3, seed: int = 42,
+                  similarity_threshold: float = 0.5, seed: int = 42,
                   progress: Callable[[int, int, str], None] | None = None) -> Suggestions:
     """Suggestions for every non-interviewer segment of `frame` (a store.segments_frame)."""
     frame = frame.reset_index(drop=True)
@@ -77,11 +78,12 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
         progress(2, 4, "étapes des parcours")
     sim = SimilarityCoder(embedder=embedder, threshold=similarity_threshold, seed=seed)
     sim_codes = sim.codes(codebook)
+    prototypes = [prototype(c, codebook) for c in sim_codes]
     if embedder.startswith("st:"):
-        seg_texts, code_texts = work["text"].tolist(), [prototype(c) for c in sim_codes]
+        seg_texts, code_texts = work["text"].tolist(), prototypes
     else:
         seg_texts = content_lemmas(analysed)
-        code_texts = content_lemmas(analyse([prototype(c) for c in sim_codes]))
+        code_texts = content_lemmas(analyse(prototypes))
     sim_sugs = sim.suggest(work["segment_id"].tolist(), seg_texts, code_texts, sim_codes)
     if progress:
         progress(3, 4, "similarité")

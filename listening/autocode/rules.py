@@ -1,9 +1,19 @@
 """The rule coder: codebook patterns matched on lemmas and words, negation-aware.
 
-Pattern syntax (a code's `patterns`): space-separated tokens, each a lemma or word; `a|b`
-alternatives; a trailing `*` for a prefix (`relanc*`); up to two other words may stand between
-tokens ("dossier ... perdre"); accents and case are ignored. `re:<regex>` is a regular
-expression over the folded (lower-case, unaccented) words of the segment.
+What a valid pattern is, is decided by `listening.codebook.pattern_error` (the codebook's
+validation); this module is the matcher. How it reads a valid pattern (also described, in
+French, at the top of codebooks/securite-sociale.yaml):
+
+- a pattern is a sequence of tokens separated by spaces; each token is compared with a word of
+  the segment, as written or as its lemma ("attendu", "attends" and "attente"... meet
+  "attendre"), ignoring case and accents;
+- the tokens are found in their order, with at most `GAP` other words between two of them
+  ("dossier perdre" finds "le dossier a été perdu");
+- `a|b` gives alternatives for one token, a trailing `*` any ending (`relanc*`);
+- `re:` starts a regular expression searched in the segment's text, ignoring case, and again in
+  the text without accents.
+
+Valence is decided per segment, one at most (see `RuleCoder.valence`).
 """
 
 from __future__ import annotations
@@ -13,31 +23,49 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..codebook import REGEX_PREFIX, pattern_error
 from ..errors import CodebookError
 from ..model import Code, Codebook, Suggestion
-from ..nlp import Analysed, fold
+from ..nlp import NE, NEGATORS, Analysed, fold
 
-GAP = r"(?:\s+\S+){0,2}\s+"
+GAP = 1  # other words allowed between two tokens of a pattern
+_SEP = "\u2063"  # joins a token's lemma and its word (not a space for the regex engine)
+_CHAR = r"[^\s\u2063]"
 
 
-@lru_cache(maxsize=4096)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """A pattern as a regex over space-joined folded tokens. Raises re.error if invalid."""
-    if pattern.startswith("re:"):
-        return re.compile(pattern[3:])
+@dataclass(frozen=True)
+class Matcher:
+    """A compiled pattern: a regex over `lemma<US>word` tokens, or over the text itself."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    on_text: bool
+
+
+def _token_regex(token: str) -> str:
+    alternatives = []
+    for alt in token.split("|"):
+        stem = re.escape(alt.rstrip("*"))
+        alternatives.append(stem + (f"{_CHAR}*" if alt.endswith("*") else ""))
+    alts = "|".join(alternatives)
+    return f"(?:(?:{alts}){_SEP}{_CHAR}*|{_CHAR}*{_SEP}(?:{alts}))"
+
+
+@lru_cache(maxsize=8192)
+def compile_pattern(pattern: str) -> Matcher:
+    """A valid pattern (see `listening.codebook.pattern_error`) ready to match.
+
+    Raises CodebookError with the codebook's own message when the pattern is not valid.
+    """
+    problem = pattern_error(pattern)
+    if problem:
+        raise CodebookError(f"motif « {pattern} » invalide : {problem}")
+    if pattern.startswith(REGEX_PREFIX):
+        return Matcher(pattern, re.compile(pattern[len(REGEX_PREFIX):], re.IGNORECASE), True)
     tokens = fold(pattern).replace("'", "' ").split()
-    if not tokens:
-        raise re.error("motif vide")
-    parts = []
-    for token in tokens:
-        alts = []
-        for alt in token.split("|"):
-            if not alt.strip("*"):
-                raise re.error(f"alternative vide dans « {token} »")
-            stem = re.escape(alt.rstrip("*"))
-            alts.append(stem + (r"\S*" if alt.endswith("*") else ""))
-        parts.append("(?:" + "|".join(alts) + ")")
-    return re.compile(r"(?<!\S)" + GAP.join(parts) + r"(?!\S)")
+    gap = rf"(?:\s+\S+){{0,{GAP}}}\s+"
+    body = gap.join(_token_regex(t) for t in tokens)
+    return Matcher(pattern, re.compile(r"(?<!\S)" + body + r"(?!\S)"), False)
 
 
 @dataclass(frozen=True)
@@ -45,65 +73,130 @@ class Hit:
     code: str
     pattern: str
     evidence: str  # the words of the segment that matched
-    negated: bool
+    negated: bool  # the first matched word is inside a negation's scope
+    first: int  # token span of the match, inclusive
+    last: int
 
 
-def _token_index(starts: Sequence[int], char: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= char:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+class _View:
+    """A segment as the matcher searches it: tokens as `lemma<US>word`, space-joined."""
+
+    def __init__(self, text: str, analysed: Analysed):
+        self.text, self.analysed = text, analysed
+        tokens = [f"{lemma.replace(' ', '_')}{_SEP}{word.replace(' ', '_')}"
+                  for lemma, word in zip(analysed.lemmas, analysed.words)]
+        self.joined = " ".join(tokens)
+        self.starts, pos = [], 0
+        for t in tokens:
+            self.starts.append(pos)
+            pos += len(t) + 1
+        self.folded = fold(text)
+        self.folded_aligned = len(self.folded) == len(text)
+
+    def token_at(self, char: int, starts: Sequence[int]) -> int:
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= char:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def find(self, matcher: Matcher) -> tuple[int, int, str] | None:
+        """(first token, last token, evidence) of the first match, or None."""
+        offsets = self.analysed.offsets
+        if not offsets:
+            return None
+        if matcher.on_text:
+            m = matcher.regex.search(self.text)
+            if m is None and self.folded_aligned:
+                m = matcher.regex.search(self.folded)
+            if m is None:
+                return None
+            char_starts = [a for a, _ in offsets]
+            first = self.token_at(m.start(), char_starts)
+            last = self.token_at(max(m.start(), m.end() - 1), char_starts)
+            return first, last, self.text[m.start():m.end()]
+        m = matcher.regex.search(self.joined)
+        if m is None:
+            return None
+        first = self.token_at(m.start(), self.starts)
+        last = self.token_at(max(m.start(), m.end() - 1), self.starts)
+        return first, last, self.text[offsets[first][0]:offsets[last][1]]
+
+
+@lru_cache(maxsize=8192)
+def states_negation(pattern: str) -> bool:
+    """A pattern that spells its own negation ("pas de réponse", "personne répondre") is not
+    turned around by it."""
+    if pattern.startswith(REGEX_PREFIX):
+        return True
+    words = {alt.rstrip("*") for token in fold(pattern).replace("'", "' ").split()
+             for alt in token.split("|")}
+    return bool(words & (NEGATORS | NE | {"plus", "toujours"}))
 
 
 def find_hits(text: str, analysed: Analysed, codes: Sequence[Code]) -> list[Hit]:
-    """Every pattern of `codes` found in the segment, on lemmas or on words."""
-    views = []
-    for tokens in (analysed.lemmas, analysed.words):
-        joined = " ".join(t.replace(" ", "_") for t in tokens)
-        starts, pos = [], 0
-        for t in tokens:
-            starts.append(pos)
-            pos += len(t) + 1
-        views.append((joined, starts))
+    """Every pattern of `codes` found in the segment (its first occurrence)."""
+    view = _View(text, analysed)
     hits: list[Hit] = []
     for code in codes:
         for pattern in code.patterns:
-            regex = compile_pattern(pattern)
-            for joined, starts in views:
-                m = regex.search(joined)
-                if m is None or not starts:
-                    continue
-                first = _token_index(starts, m.start())
-                last = _token_index(starts, max(m.start(), m.end() - 1))
-                a, b = analysed.offsets[first][0], analysed.offsets[last][1]
-                hits.append(Hit(code.id, pattern, text[a:b], analysed.negated[first]))
-                break
+            found = view.find(compile_pattern(pattern))
+            if found:
+                first, last, evidence = found
+                negated = analysed.negated[first] and not states_negation(pattern)
+                hits.append(Hit(code.id, pattern, evidence, negated, first, last))
     return hits
 
 
+def independent(hits: Sequence[Hit]) -> int:
+    """How many separate places of the segment the hits point to (overlapping hits count once)."""
+    spans = sorted((h.first, h.last) for h in hits)
+    count, end = 0, -1
+    for first, last in spans:
+        if first > end:
+            count += 1
+        end = max(end, last)
+    return count
+
+
 def score(n_patterns: int) -> float:
-    """1 pattern 0.55, 2 → 0.80, 3 → 0.91: more independent evidence, more confidence."""
+    """1 piece of evidence 0.55, 2 → 0.80, 3 → 0.91: more evidence, more confidence."""
     return round(1 - 0.45 ** n_patterns, 3)
+
+
+IRRITANT, POSITIVE, SUGGESTION = "valence.irritant", "valence.positif", "valence.suggestion"
+# Themes that people mostly raise to complain: a segment about them with no positive or
+# suggestion cue gets a low-score irritant suggestion.
+COMPLAINT_THEMES = ("theme.delais", "theme.erreurs", "theme.contact", "theme.coordination",
+                    "theme.demarches", "theme.information", "theme.emotion", "theme.ressources")
+PRIOR_SCORE = 0.45
+RUNNER_UP_FACTOR = 0.5  # valences other than the chosen one are kept, scaled down
 
 
 class RuleCoder:
     """Suggests themes and valence from patterns; negation turns a complaint or a praise around.
 
-    - a negated irritant pattern ("pas eu de problème") is not an irritant;
-    - a negated positive pattern ("personne ne m'a aidée") is evidence of an irritant.
+    - a negated irritant pattern ("pas eu de problème", "aucune difficulté") is a positive cue;
+    - a negated positive pattern ("personne ne m'a aidée", "pas clair") is an irritant cue;
+    - one valence per segment: the strongest cue wins (suggestion, then irritant, on ties);
+      a contrast ("..., mais ...") lets the cue after it win; the others stay, scaled down;
+    - a segment about delays, errors or reaching someone, with no positive or suggestion cue,
+      gets a low-score irritant (`PRIOR_SCORE`).
     """
 
-    name = "listening.rules.v1"
+    name = "listening.rules.v2"
 
-    def __init__(self, families: Sequence[str] = ("theme", "valence")):
+    def __init__(self, families: Sequence[str] = ("theme", "valence"),
+                 prior_score: float = PRIOR_SCORE):
         self.families = tuple(families)
+        self.prior_score = prior_score
 
     def params(self) -> dict:
-        return {"families": list(self.families)}
+        return {"families": list(self.families), "gap": GAP, "prior_score": self.prior_score,
+                "complaint_themes": list(COMPLAINT_THEMES)}
 
     def codes(self, codebook: Codebook) -> list[Code]:
         out = [c for c in codebook.codes if c.family in self.families and c.codable and c.patterns]
@@ -111,24 +204,61 @@ class RuleCoder:
             for p in c.patterns:
                 try:
                     compile_pattern(p)
-                except re.error as exc:
-                    raise CodebookError(f"motif invalide « {p} » ({exc}) ; corrigez-le.",
-                                        code=c.id) from exc
+                except CodebookError as exc:
+                    raise CodebookError(str(exc), code=c.id) from None
         return out
 
     def suggest_one(self, segment_id: str, text: str, analysed: Analysed,
                     codes: Sequence[Code]) -> list[Suggestion]:
+        parents = {c.id: c.parent for c in codes}
         by_code: dict[str, list[Hit]] = {}
         for hit in find_hits(text, analysed, codes):
-            code = hit.code
-            if hit.negated and code == "valence.irritant":
-                continue
-            if hit.negated and code == "valence.positif":
-                code = "valence.irritant"
-            by_code.setdefault(code, []).append(hit)
-        out = []
-        for code, hits in by_code.items():
-            patterns = {h.pattern for h in hits}
-            evidence = tuple(dict.fromkeys(("non " if h.negated else "") + h.evidence for h in hits))
-            out.append(Suggestion(segment_id, code, score(len(patterns)), self.name, evidence))
+            code: str | None = hit.code
+            while code:  # a sub-theme's evidence is also its theme's
+                by_code.setdefault(code, []).append(hit)
+                code = parents.get(code)
+        out = [Suggestion(segment_id, code, score(independent(hits)), self.name, _evidence(hits))
+               for code, hits in by_code.items() if not code.startswith("valence.")]
+        out.extend(self.valence(segment_id, analysed, by_code))
         return out
+
+    def valence(self, segment_id: str, analysed: Analysed,
+                by_code: dict[str, list[Hit]]) -> list[Suggestion]:
+        cues: dict[str, list[Hit]] = {IRRITANT: [], POSITIVE: [], SUGGESTION: []}
+        for hit in by_code.get(IRRITANT, []):
+            cues[POSITIVE if hit.negated else IRRITANT].append(hit)
+        for hit in by_code.get(POSITIVE, []):
+            cues[IRRITANT if hit.negated else POSITIVE].append(hit)
+        cues[SUGGESTION] = list(by_code.get(SUGGESTION, []))
+        scores = {code: score(independent(hits)) for code, hits in cues.items() if hits}
+        if not scores:
+            themes = [t for t in COMPLAINT_THEMES
+                      if any(c == t or c.startswith(t + ".") for c in by_code)]
+            if themes and self.prior_score:
+                return [Suggestion(segment_id, IRRITANT, self.prior_score, self.name,
+                                   ("thème souvent irritant",))]
+            return []
+        best = _winner(scores, cues, analysed)
+        return [Suggestion(segment_id, code,
+                           value if code == best else round(value * RUNNER_UP_FACTOR, 3),
+                           self.name, _evidence(cues[code], negated_prefix=True))
+                for code, value in scores.items()]
+
+
+_CONTRAST = frozenset({"mais", "cependant", "pourtant", "neanmoins", "sauf", "toutefois"})
+
+
+def _winner(scores: dict[str, float], cues: dict[str, list[Hit]], analysed: Analysed) -> str:
+    order = (SUGGESTION, IRRITANT, POSITIVE)
+    if IRRITANT in scores and POSITIVE in scores and SUGGESTION not in scores:
+        contrast = max((i for i, w in enumerate(analysed.words) if w in _CONTRAST), default=-1)
+        if contrast >= 0:
+            after = {c for c in (IRRITANT, POSITIVE) if any(h.first > contrast for h in cues[c])}
+            if len(after) == 1:
+                return after.pop()
+    return max(scores, key=lambda c: (scores[c], -order.index(c)))
+
+
+def _evidence(hits: Sequence[Hit], negated_prefix: bool = False) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(("non " if negated_prefix and h.negated else "") + h.evidence
+                               for h in sorted(hits, key=lambda h: h.first)))
