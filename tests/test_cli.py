@@ -102,8 +102,9 @@ def test_code_suggests_then_accepts_with_the_coder_named(project, interview, cod
     refused = runner.invoke(app, ["code", "--project", str(project), "--accept-above", "0.5"])
     assert refused.exit_code == 1
     assert "--accept-above demande --coder" in refused.stderr
+    assert min(s["score"] for s in sugs) >= 0.4  # what a coder sees by default
     accepted = runner.invoke(app, ["code", "--project", str(project), "--coder", coder,
-                                   "--accept-above", "0", "--no-rerun"])
+                                   "--accept-above", "0.4", "--no-rerun"])
     assert f"acceptées par {coder} : {len(sugs)}" in accepted.stdout
 
 

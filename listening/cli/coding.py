@@ -20,9 +20,12 @@ def code(
     embedder: str = typer.Option("tfidf", "--embedder", help="tfidf, spacy ou st:/dossier/modele."),
     rerun: bool = typer.Option(True, "--rerun/--no-rerun",
                                help="Relancer le codage automatique (sinon : suggestions en attente)."),
+    min_score: float = typer.Option(None, "--min-score",
+                                    help="Score minimal des suggestions affichées (0,4 par défaut)."),
     json_out: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:
     """Propose des codes (thèmes, valence, étapes) ; accepter reste un geste explicite."""
+    from ..autocode import DEFAULT_THRESHOLD
     from ..coding import run_suggestions
     from ..errors import InputError
     from ..store import accept_above as accept
@@ -37,6 +40,8 @@ def code(
                 run_suggestions(proj, embedder=embedder, progress=progress)
         accepted = accept(proj, accept_above, coder=coder) if accept_above is not None else 0
         pending = suggestions_frame(proj, coder=coder)
+        floor = DEFAULT_THRESHOLD if min_score is None else min_score
+        pending = pending[pending["score"] >= floor]
     if json_out:
         typer.echo(json.dumps({"suggestions": [
             {"document": r.document, "segment": r.segment_id, "code": r.code_id,
