@@ -1,6 +1,13 @@
-"""Shared fixtures (each helper appends its own section)."""
+"""Shared fixtures, one section per area."""
+
+import shutil as _ingest_shutil
+import subprocess as _ingest_subprocess
+import types as _types
+import zipfile as _ingest_zipfile
+from pathlib import Path as _IngestPath
 
 import pytest
+import pytest as _pytest
 
 # --- reports (issue 9): a small coded project with two coders, topics and memos ---------------
 
@@ -200,9 +207,7 @@ def report_project(tmp_path_factory):
     return build_report_project(tmp_path_factory.mktemp("rapport") / "projet")
 # --- explorer (app) fixtures: a tiny coded project ---------------------------------------
 
-import types as _types  # noqa: E402
 
-import pytest as _pytest  # noqa: E402
 
 APP_CODEBOOK_YAML = """\
 name: mini
@@ -340,10 +345,6 @@ def app_project(tmp_path, monkeypatch):
 
 # --- ingest readers (issue 2): builders for Word, OpenDocument, PDF and Excel fixtures -------
 
-import shutil as _ingest_shutil
-import subprocess as _ingest_subprocess
-import zipfile as _ingest_zipfile
-from pathlib import Path as _IngestPath
 
 
 def _ingest_write_docx(path, blocks):
