@@ -12,7 +12,8 @@ to their main theme. Prints precision, recall and F1 per code and the macro-F1 o
 valence, for each coder (rules, similarity) and for the combined coder (what a coder sees).
 Target: macro-F1 >= 0.75 on themes and on valence.
 
-    .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn] [--no-demo]
+    .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn]
+        [--gdn-labels FILE] [--no-demo]
 """
 
 from __future__ import annotations
@@ -153,12 +154,12 @@ def gdn_frame(labels: pd.DataFrame, gdn_dir: Path = GDN_DIR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def gdn(thresholds: list[float]) -> dict:
+def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS) -> dict:
     if not GDN_DIR.is_dir():
         print(f"\nGDN : {GDN_DIR} absent, évaluation sautée.")
         return {}
     codebook = load_codebook(DEFAULT_CODEBOOK)
-    labels = pd.read_csv(GDN_LABELS, dtype={"question": str, "row": int}).fillna("")
+    labels = pd.read_csv(labels_path, dtype={"question": str, "row": int}).fillna("")
     truth: Truth = {
         f"{q}:{r}": {c for c in [*themes.split(";"), valence] if c}
         for q, r, themes, valence in labels[["question", "row", "themes", "valence"]].itertuples(
@@ -176,6 +177,9 @@ def main() -> None:
     parser.add_argument("--project", type=Path, default=None)
     parser.add_argument("--thresholds", default=f"0.3,{DEFAULT_THRESHOLD},0.7")
     parser.add_argument("--gdn", action="store_true", help="évaluer aussi sur les réponses du GDN")
+    parser.add_argument("--gdn-labels", type=Path, default=GDN_LABELS,
+                        help="étiquettes (question,row,themes,valence) ; défaut : "
+                             "bench/data/gdn-etiquettes.csv")
     parser.add_argument("--no-demo", action="store_true", help="sauter le corpus de démonstration")
     args = parser.parse_args()
     thresholds = [float(x) for x in args.thresholds.split(",")]
@@ -184,7 +188,7 @@ def main() -> None:
         project_dir = args.project or Path(tempfile.gettempdir()) / "listening-bench-autocode"
         scores["démo"] = demo(project_dir, thresholds)
     if args.gdn:
-        scores["GDN"] = gdn(thresholds)
+        scores["GDN"] = gdn(thresholds, args.gdn_labels)
     print("\n==================== résumé (macro-F1 thèmes / valence, codeur combiné)")
     for name, by in scores.items():
         for (coder, threshold), (themes, valence) in by.items():
