@@ -174,6 +174,7 @@ COMPLAINT_THEMES = ("theme.delais", "theme.erreurs", "theme.contact", "theme.coo
                     "theme.demarches", "theme.information", "theme.emotion", "theme.ressources")
 PRIOR_SCORE = 0.45
 RUNNER_UP_FACTOR = 0.5  # valences other than the chosen one are kept, scaled down
+LONG_SEGMENT = 80  # words; a longer segment keeps every valence it has cues for
 
 
 class RuleCoder:
@@ -182,9 +183,10 @@ class RuleCoder:
     - a negated irritant pattern ("pas eu de problème", "aucune difficulté") is a positive cue;
     - a negated positive pattern ("personne ne m'a aidée", "pas clair") is an irritant cue;
     - one valence per segment: the strongest cue wins (suggestion, then irritant, on ties);
-      a contrast ("..., mais ...") lets the cue after it win; the others stay, scaled down;
-    - a segment about delays, errors or reaching someone, with no positive or suggestion cue,
-      gets a low-score irritant (`PRIOR_SCORE`).
+      a contrast ("..., mais ...") lets the cue after it win; the others stay, scaled down
+      (`RUNNER_UP_FACTOR`); a segment longer than `LONG_SEGMENT` words keeps them all;
+    - a segment about a theme people mostly complain about (`COMPLAINT_THEMES`), with no
+      positive or suggestion cue, gets a low-score irritant (`PRIOR_SCORE`).
     """
 
     name = "listening.rules.v2"
@@ -238,9 +240,10 @@ class RuleCoder:
                 return [Suggestion(segment_id, IRRITANT, self.prior_score, self.name,
                                    ("thème souvent irritant",))]
             return []
-        best = _winner(scores, cues, analysed)
+        # a long turn holds several statements: it keeps every valence it has cues for
+        best = _winner(scores, cues, analysed) if len(analysed.words) <= LONG_SEGMENT else None
         return [Suggestion(segment_id, code,
-                           value if code == best else round(value * RUNNER_UP_FACTOR, 3),
+                           value if best in (None, code) else round(value * RUNNER_UP_FACTOR, 3),
                            self.name, _evidence(cues[code], negated_prefix=True))
                 for code, value in scores.items()]
 
