@@ -146,7 +146,9 @@ def find_hits(text: str, analysed: Analysed, codes: Sequence[Code]) -> list[Hit]
             found = view.find(compile_pattern(pattern))
             if found:
                 first, last, evidence = found
-                negated = analysed.negated[first] and not states_negation(pattern)
+                negated = not states_negation(pattern) and (
+                    analysed.negated[first]  # "personne ne m'a aidée"
+                    or any(w in NEGATORS for w in analysed.words[first + 1:last + 1]))  # "était pas bien"
                 hits.append(Hit(code.id, pattern, evidence, negated, first, last))
     return hits
 
