@@ -29,6 +29,7 @@ from listening.model import FAMILIES, Code, Codebook
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "codebooks" / "securite-sociale.yaml"
+VERSION = re.search(r"^version: ['\"]?([\w.]+)", DEFAULT.read_text(encoding="utf-8"), re.M)[1]
 REFI = ROOT.parent / "shared" / "refi-qda"
 SAMPLES = REFI / "samples"
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -70,7 +71,7 @@ def test_default_yaml_round_trips(default, tmp_path):
     assert (tmp_path / "copie.yml").exists() is False
     text = (tmp_path / "copie.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Livre de codes écrit par `listening`")
-    assert "name: securite-sociale\nversion: '2026.1'\n" in text
+    assert f"name: securite-sociale\nversion: '{VERSION}'\n" in text
     assert "\nthemes:\n  - id: theme.information\n" in text and "\ncodes:" not in text
 
 
@@ -443,7 +444,7 @@ def test_qdc_export_is_deterministic_and_well_formed(default):
     assert data == qdc_bytes(default)
     root = etree.fromstring(data)
     assert root.tag == f"{{{QDC_NAMESPACE}}}CodeBook"
-    assert root.get("origin").endswith("; livre de codes securite-sociale ; version 2026.1")
+    assert root.get("origin").endswith(f"; livre de codes securite-sociale ; version {VERSION}")
     codes = root.findall(f".//{{{QDC_NAMESPACE}}}Code")
     assert len(codes) == len(default.codes)
     assert [c.get("guid") for c in codes] == [code_guid(c.id) for c in default.codes]
@@ -606,7 +607,7 @@ def test_cli_check_summarises_a_valid_codebook():
     result = runner.invoke(app, ["check", str(DEFAULT)])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{DEFAULT} : livre de codes « securite-sociale » version 2026.1 : OK\n"
+        f"{DEFAULT} : livre de codes « securite-sociale » version {VERSION} : OK\n"
         "  thèmes : 40 (10 principaux, 30 sous-thèmes)\n"
         "  valences : 3\n"
         "  parcours : 5\n"
