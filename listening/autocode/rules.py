@@ -5,15 +5,17 @@ validation); this module is the matcher. How it reads a valid pattern (also desc
 French, at the top of codebooks/securite-sociale.yaml):
 
 - a pattern is a sequence of tokens separated by spaces; each token is compared with a word of
-  the segment, as written or as its lemma ("attendu", "attends" and "attente"... meet
-  "attendre"), ignoring case and accents;
-- the tokens are found in their order, with at most `GAP` other words between two of them
-  ("dossier perdre" finds "le dossier a été perdu");
+  the segment, as written or as its lemma ("j'ai attendu", "on attend" meet "attendre"),
+  ignoring case and accents;
+- the tokens are found in their order, with at most `GAP` other word (or punctuation mark)
+  between two of them ("dossier perdre" finds "le dossier perdu", not "le dossier a été
+  perdu");
 - `a|b` gives alternatives for one token, a trailing `*` any ending (`relanc*`);
 - `re:` starts a regular expression searched in the segment's text, ignoring case, and again in
   the text without accents.
 
-Valence is decided per segment, one at most (see `RuleCoder.valence`).
+A sub-theme's hits also count for its theme. Negation turns valence cues around (see
+`RuleCoder`); themes are never turned around.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ _CHAR = r"[^\s\u2063]"
 
 @dataclass(frozen=True)
 class Matcher:
-    """A compiled pattern: a regex over `lemma<US>word` tokens, or over the text itself."""
+    """A compiled pattern: a regex over the segment's tokens written `lemma<SEP>word`, or a
+    regex over its text (`on_text`)."""
 
     pattern: str
     regex: re.Pattern[str]
