@@ -24,7 +24,7 @@ from .store import (
 Progress = Callable[[int, int, str], None]
 
 
-def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: float = 0.3,
+def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: float = 0.5,
                     seed: int = 42, progress: Progress | None = None,
                     actor: str = "listening") -> tuple[str, Suggestions]:
     """Run the coders over the whole project and store the combined suggestions as pending."""
