@@ -150,7 +150,7 @@ class FrenchPersonRecognizer(LocalRecognizer):
                          name="listening.FrenchPersonRecognizer")
 
     def load(self) -> None:
-        pass
+        """Presidio's hook for loading resources; everything here is built at construction."""
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 (Presidio API)
         found: list[tuple[int, int, float, str | None]] = []

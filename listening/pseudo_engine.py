@@ -83,7 +83,7 @@ class PreloadedSpacyEngine(SpacyNlpEngine):
         self.nlp = {LANGUAGE: nlp}
 
     def load(self) -> None:
-        pass
+        """Presidio's hook for loading resources; everything here is built at construction."""
 
     def artifacts(self, doc) -> NlpArtifacts:
         """What the French recognizers need: the Doc and its entities (no lemmas, keywords)."""

@@ -80,10 +80,11 @@ class FrenchRecognizer(LocalRecognizer):
                          name=f"listening.{type(self).__name__}")
 
     def load(self) -> None:
-        pass
+        """Presidio's hook for loading resources; everything here is built at construction."""
 
     def candidates(self, text: str) -> Iterator[tuple[int, int, float]]:
-        raise NotImplementedError
+        """(start, end, score) of each match; every subclass defines it."""
+        raise NotImplementedError(type(self).__name__)
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102 (Presidio API)
         return [self.result(start, end, score) for start, end, score in self.candidates(text)]
@@ -347,7 +348,7 @@ class LocationRecognizer(LocalRecognizer):
                          name="listening.LocationRecognizer")
 
     def load(self) -> None:
-        pass
+        """Presidio's hook for loading resources; everything here is built at construction."""
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: D102
         if nlp_artifacts is None:
