@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BERTOPIC := bertopic==0.17.4
 PROJECT ?= projets/demo
 
-.PHONY: install demo app test bench clean
+.PHONY: install demo app test clean
 
 $(STAMP): pyproject.toml Makefile
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PY)) : installez-le ou passez PY=/chemin/vers/python3.11"; exit 1; }
@@ -28,9 +28,6 @@ app: $(STAMP)
 test: $(STAMP)
 	./scripts/system-deps.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
-
-bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) projets
