@@ -474,7 +474,7 @@ def cli() -> typer.Typer:
 
     @app.command("other")
     def other() -> None:  # a second command, so "agreement" is a sub-command as in listening
-        pass
+        """Does nothing: it only makes typer keep sub-command names."""
 
     return app
 

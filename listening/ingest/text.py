@@ -10,6 +10,7 @@ only decides for texts that fit none of them.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import unicodedata
 from pathlib import Path
 
@@ -58,10 +59,8 @@ def _decode(data: bytes, source: str) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 raise InputError(NOT_TEXT, source=source) from None
-    try:
+    with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: try the other encodings below
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
     utf16 = _bomless_utf16(data)
     if utf16 is not None:
         return utf16
