@@ -302,3 +302,36 @@ def test_combined_score(rule, sim, expected):
 def test_pattern_words_keep_their_order(text, evidence):
     hits = find_hits(text, analyse([text])[0], [CB.code("theme.erreurs")])
     assert [h.evidence for h in hits] == evidence
+
+
+def _brute_force_hits(text, analysed, codes):
+    """find_hits without the pattern index: every pattern of every code, in codebook order."""
+    from listening.autocode.rules import _View
+
+    view = _View(text, analysed)
+    return [(code.id, pattern, found[2]) for code in codes for pattern in code.patterns
+            if (found := view.find(compile_pattern(pattern)))]
+
+
+def test_pattern_index_finds_what_trying_every_pattern_finds():
+    """The index only skips patterns that cannot match: on varied French (stems with `*`,
+    alternatives with `|`, `re:` patterns, elisions, multi-word patterns) the hits and their
+    order are those of trying every pattern of the shipped codebook."""
+    codes = load_codebook(DEFAULT_CODEBOOK).codes
+    texts = [
+        "J'ai attendu trois mois le premier versement, personne ne décrochait au téléphone.",
+        "On m'a réclamé un trop-perçu de 800 euros, ils avaient perdu mon dossier.",
+        "La conseillère m'a vraiment aidée, c'était clair et rapide.",
+        "Il faudrait un interlocuteur unique, ce serait bien d'avoir un rendez-vous.",
+        "L'URSSAF m'a envoyé des relances alors que j'avais déjà déclaré mon chiffre d'affaires.",
+        "Aucune information sur la pension de réversion, j'ai dû tout chercher seule.",
+        "le site plante tout le temps, impossible de télécharger l'attestation",
+        "Après la séparation, la pension alimentaire n'arrivait pas ; l'ARIPA a fini par intervenir.",
+    ]
+    analysed = analyse(texts)
+    compared = 0
+    for text, a in zip(texts, analysed):
+        fast = [(h.code, h.pattern, h.evidence) for h in find_hits(text, a, codes)]
+        assert fast == _brute_force_hits(text, a, codes), text
+        compared += len(fast)
+    assert compared >= 10  # the texts do hit the codebook, so the comparison means something

@@ -140,19 +140,102 @@ def states_negation(pattern: str) -> bool:
     return bool(words & (NEGATORS | NE | {"plus", "toujours"}))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    code: str
+    pattern: str
+    matcher: Matcher
+    # each token's alternatives: (exact words, prefixes); the pattern can only match a segment
+    # where every token has an alternative among the segment's words or lemmas
+    tokens: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
+
+
+def _token_alternatives(token: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    alts = token.split("|")
+    return (frozenset(a for a in alts if not a.endswith("*")),
+            tuple(a.rstrip("*") for a in alts if a.endswith("*")))
+
+
+class PatternIndex:
+    """The patterns of a set of codes, indexed by one token each (its least common-looking
+    one), so that a segment runs only the regular expressions of the patterns whose every
+    token occurs in it as a word or a lemma: the same matches as trying every pattern, at a
+    fraction of the cost. Regular-expression patterns (`re:`) are always tried."""
+
+    def __init__(self, codes: Sequence[Code]):
+        self.on_text: list[_Entry] = []
+        self.exact: dict[str, list[_Entry]] = {}
+        self.prefix: dict[str, list[_Entry]] = {}
+        self.always: list[_Entry] = []  # a token with an empty prefix ("*") matches anything
+        self.order: dict[int, int] = {}  # entry -> its rank in the codebook
+        for code in codes:
+            for pattern in code.patterns:
+                matcher = compile_pattern(pattern)
+                tokens = () if matcher.on_text else tuple(
+                    _token_alternatives(t) for t in fold(pattern).replace("'", "' ").split())
+                entry = _Entry(code.id, pattern, matcher, tokens)
+                self.order[id(entry)] = len(self.order)
+                if matcher.on_text:
+                    self.on_text.append(entry)
+                    continue
+                key = max(tokens, key=_selectivity)
+                exact, prefixes = key
+                if "" in prefixes:
+                    self.always.append(entry)
+                    continue
+                for word in exact:
+                    self.exact.setdefault(word, []).append(entry)
+                for stem in prefixes:
+                    self.prefix.setdefault(stem, []).append(entry)
+
+    def candidates(self, vocabulary: set[str]) -> list[_Entry]:
+        """The entries that may match a segment whose words and lemmas are `vocabulary`, in
+        codebook order."""
+        prefixes = {w[:i] for w in vocabulary for i in range(1, len(w) + 1)}
+        found: dict[int, _Entry] = {id(e): e for e in self.always}
+        for word in vocabulary:
+            for e in self.exact.get(word, ()):
+                found[id(e)] = e
+        for stem in prefixes:
+            for e in self.prefix.get(stem, ()):
+                found[id(e)] = e
+        keep = [e for e in found.values()
+                if all(exact & vocabulary or any(p in prefixes for p in stems)
+                       for exact, stems in e.tokens)]
+        keep.extend(self.on_text)
+        return sorted(keep, key=lambda e: self.order[id(e)])
+
+
+def _selectivity(token: tuple[frozenset[str], tuple[str, ...]]) -> tuple[int, int]:
+    """Prefer a token whose alternatives are not stop words, then the longest shortest one."""
+    from ..nlp import stop_words
+
+    exact, prefixes = token
+    alts = [*exact, *prefixes]
+    if not alts or "" in prefixes:
+        return (-1, 0)
+    common = any(a in stop_words() or len(a) <= 2 for a in alts)
+    return (0 if common else 1, min(len(a) for a in alts))
+
+
+@lru_cache(maxsize=64)
+def pattern_index(codes: tuple[Code, ...]) -> PatternIndex:
+    return PatternIndex(codes)
+
+
 def find_hits(text: str, analysed: Analysed, codes: Sequence[Code]) -> list[Hit]:
     """Every pattern of `codes` found in the segment (its first occurrence)."""
     view = _View(text, analysed)
+    vocabulary = {w.replace(" ", "_") for w in (*analysed.words, *analysed.lemmas)}
     hits: list[Hit] = []
-    for code in codes:
-        for pattern in code.patterns:
-            found = view.find(compile_pattern(pattern))
-            if found:
-                first, last, evidence = found
-                negated = not states_negation(pattern) and (
-                    analysed.negated[first]  # "personne ne m'a aidée"
-                    or any(w in NEGATORS for w in analysed.words[first + 1:last + 1]))  # "était pas bien"
-                hits.append(Hit(code.id, pattern, evidence, negated, first, last))
+    for entry in pattern_index(tuple(codes)).candidates(vocabulary):
+        found = view.find(entry.matcher)
+        if found:
+            first, last, evidence = found
+            negated = not states_negation(entry.pattern) and (
+                analysed.negated[first]  # "personne ne m'a aidée"
+                or any(w in NEGATORS for w in analysed.words[first + 1:last + 1]))  # "était pas bien"
+            hits.append(Hit(entry.code, entry.pattern, evidence, negated, first, last))
     return hits
 
 
