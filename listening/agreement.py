@@ -226,9 +226,14 @@ def _check_table(table: pd.DataFrame) -> None:
         )
 
 
-def _unit_values(table: pd.DataFrame) -> list[list[object]]:
-    """Per unit, the values given (missing left out)."""
-    return [[v for v in row if not pd.isna(v)] for row in table.itertuples(index=False)]
+def _given(values: np.ndarray) -> tuple[np.ndarray, list[object]]:
+    """The mask of values given (not missing), and those values unit by unit, coder by coder."""
+    mask = ~pd.isna(values)
+    return mask, values[mask].tolist()
+
+
+def _numeric_kind(values: np.ndarray) -> bool:
+    return values.dtype.kind in "fiu"
 
 
 def percent_agreement(table: pd.DataFrame) -> Measure:
@@ -260,19 +265,26 @@ def _categories(values: Iterable[object]) -> list[object]:
 
 def _pair_kappa(a: pd.Series, b: pd.Series, weights: str | None,
                 names: Mapping[object, str] | None) -> Measure:
-    both = a.notna() & b.notna()
-    x, y = list(a[both]), list(b[both])
-    if not x:
+    both = (a.notna() & b.notna()).to_numpy()
+    x, y = a.to_numpy()[both], b.to_numpy()[both]
+    if not len(x):
         return Measure(None, f"κ non défini : {a.name} et {b.name} n'ont aucune unité codée "
                              "en commun")
-    cats = _categories(x + y)
+    cats = _categories([*x.tolist(), *y.tolist()])
     if len(cats) < 2:
         return Measure(None, f"κ non défini : {a.name} et {b.name} ont donné la même valeur "
                              f"(« {_show(cats[0], names)} ») à toutes leurs unités communes")
-    index = {c: i for i, c in enumerate(cats)}
-    value = cohen_kappa_score([index[v] for v in x], [index[v] for v in y],
-                              labels=list(range(len(cats))), weights=weights)
+    value = cohen_kappa_score(_codes(x, cats), _codes(y, cats), labels=list(range(len(cats))),
+                              weights=weights)
     return Measure(float(value))
+
+
+def _codes(values: np.ndarray, cats: list[object]) -> np.ndarray:
+    """The index of each (given) value in the sorted categories."""
+    if _numeric_kind(values):
+        return np.searchsorted(np.asarray(cats, dtype=float), values)
+    index = {c: i for i, c in enumerate(cats)}
+    return np.array([index[v] for v in values.tolist()], dtype=int)
 
 
 def cohen_kappa(table: pd.DataFrame, *, weights: str | None = None,
@@ -326,17 +338,20 @@ def krippendorff_alpha(table: pd.DataFrame, level: str = "nominal", *,
                              "rien à comparer")
     if level != "nominal":
         table = _numeric(table, level)
-    cats = _categories(v for values in _unit_values(table) for v in values)
+    values = table.to_numpy()
+    mask, given = _given(values)
+    cats = _categories(given)
     if len(cats) < 2:
         return Measure(None, f"toutes les unités comparées portent la même valeur "
                              f"(« {_show(cats[0], value_names)} ») : α non défini "
                              "(aucune variation)")
-    if level == "nominal":
-        index = {c: i for i, c in enumerate(cats)}
-        table = table.map(lambda v: math.nan if pd.isna(v) else index[v])
+    if level == "nominal":  # categories become 0..n-1
+        data = np.full(values.shape, math.nan)
+        data[mask] = _codes(values[mask], cats)
         cats = list(range(len(cats)))
-    # The package wants coders x units.
-    data = table.T.to_numpy(dtype=float)
+    else:
+        data = values.astype(float)
+    data = data.T  # the package wants coders x units
     value = krippendorff.alpha(reliability_data=data, value_domain=np.asarray(cats, dtype=float),
                                level_of_measurement=level)
     return Measure(float(value))
@@ -406,22 +421,23 @@ def _span_groups(segment_id: str, items: list[Coding],
 
 
 @dataclass(frozen=True)
-class _Unit:
-    unit: str
-    segment_id: str
-    values: dict[str, int | None]
-    codings: dict[str, tuple[Coding, ...]]
-
-
-@dataclass(frozen=True)
 class _Layout:
     code_ids: tuple[str, ...]
     coders: tuple[str, ...]
     segment_ids: tuple[str, ...]
-    reviewed: dict[str, set[str]]
-    by_place: dict[tuple[str, str], list[Coding]]
+    base: np.ndarray  # segments x coders: ABSENT where the coder reviewed the segment, else NaN
+    by_code: dict[str, list[tuple[int, list[Coding]]]]  # (row in base, codings), in row order
     unit: str
     min_overlap: float
+
+
+@dataclass(frozen=True)
+class _CodeTable:
+    """One code's units: values (units x coders), unit ids, and the codings of coded units."""
+
+    values: np.ndarray
+    units: list[str]
+    coded: dict[int, tuple[str, list[Coding]]]  # row -> (segment, codings of the unit)
 
 
 def _check_options(unit: str, min_overlap: float) -> None:
@@ -461,39 +477,65 @@ def _layout(codings: Iterable[Coding], code_ids: Sequence[str] | None,
         segment_ids = sorted(set().union(*reviewed.values()))
     if code_ids is None:
         code_ids = sorted({c.code_id for c in codings})
-    wanted_segments, wanted_codes = set(segment_ids), set(code_ids)
+    rows: dict[str, list[int]] = {}
+    for i, seg in enumerate(segment_ids):
+        rows.setdefault(seg, []).append(i)
+    base = np.full((len(segment_ids), len(coders)), np.nan)
+    for j, k in enumerate(coders):
+        base[[i for seg in reviewed[k] for i in rows.get(seg, ())], j] = ABSENT
+    wanted_codes = set(code_ids)
     by_place: dict[tuple[str, str], list[Coding]] = {}
     for c in codings:
-        if c.coder in reviewed and c.segment_id in wanted_segments and c.code_id in wanted_codes:
+        if c.coder in reviewed and c.segment_id in rows and c.code_id in wanted_codes:
             by_place.setdefault((c.code_id, c.segment_id), []).append(c)
-    return _Layout(tuple(code_ids), coders, tuple(segment_ids), reviewed, by_place, unit,
+    by_code: dict[str, list[tuple[int, list[Coding]]]] = {code: [] for code in code_ids}
+    for (code, seg), items in by_place.items():
+        by_code[code].extend((i, items) for i in rows[seg])
+    for places in by_code.values():
+        places.sort(key=lambda place: place[0])
+    return _Layout(tuple(code_ids), coders, tuple(segment_ids), base, by_code, unit,
                    min_overlap)
 
 
-def _code_units(layout: _Layout, code_id: str) -> list[_Unit]:
-    unit, min_overlap = layout.unit, layout.min_overlap
-    out = []
-    for seg in layout.segment_ids:
-        here = layout.by_place.get((code_id, seg), [])
-        groups = (_span_groups(seg, here, min_overlap) if unit == "span" and here
-                  else [(seg, here)])
-        for unit_id, group in groups:
-            by_coder = {k: tuple(c for c in group if c.coder == k) for k in layout.coders}
-            values = {k: (None if seg not in layout.reviewed[k]
-                          else PRESENT if by_coder[k] else ABSENT) for k in layout.coders}
-            out.append(_Unit(unit_id, seg, values, {k: v for k, v in by_coder.items() if v}))
-    return out
+def _code_table(layout: _Layout, code_id: str) -> _CodeTable:
+    """Every reviewed segment is a unit (span units: one per group of agreeing codings)."""
+    column = {k: j for j, k in enumerate(layout.coders)}
+    base, segment_ids = layout.base, layout.segment_ids
+    places = layout.by_code.get(code_id, [])
+    if layout.unit == "segment":
+        values = base.copy()
+        values[[i for i, items in places for _ in items],
+               [column[c.coder] for _, items in places for c in items]] = PRESENT
+        return _CodeTable(values, list(segment_ids),
+                          {i: (segment_ids[i], items) for i, items in places})
+    blocks, units, coded = [], [], {}
+    done = 0
+    for i, items in places:
+        blocks.append(base[done:i])
+        units.extend(segment_ids[done:i])
+        for unit_id, group in _span_groups(segment_ids[i], items, layout.min_overlap):
+            row = base[i].copy()
+            row[[column[c.coder] for c in group]] = PRESENT
+            coded[len(units)] = (segment_ids[i], group)
+            blocks.append(row[np.newaxis])
+            units.append(unit_id)
+        done = i + 1
+    blocks.append(base[done:])
+    units.extend(segment_ids[done:])
+    return _CodeTable(np.vstack(blocks), units, coded)
 
 
-def _frame(units: list[_Unit], coders: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame([[u.values[k] for k in coders] for u in units],
-                        index=pd.Index([u.unit for u in units], name="unit", dtype=object),
+def _frame(values: np.ndarray, units: Sequence[str], coders: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame(values, index=pd.Index(list(units), name="unit", dtype=object),
                         columns=pd.Index(list(coders), name="coder", dtype=object), dtype=float)
 
 
 def _tables(layout: _Layout) -> dict[str, pd.DataFrame]:
-    return {code: _frame(_code_units(layout, code), layout.coders)
-            for code in layout.code_ids}
+    out = {}
+    for code in layout.code_ids:
+        table = _code_table(layout, code)
+        out[code] = _frame(table.values, table.units, layout.coders)
+    return out
 
 
 def segment_table(codings: Iterable[Coding], code_ids: Sequence[str] | None = None,
@@ -542,7 +584,7 @@ def agreement_report(codings: Iterable[Coding], *, coded_units: Mapping[str, set
                                measure_table(t, value_names=BINARY_NAMES))
                  for code, t in tables.items())
     pooled = (pd.concat(list(tables.values()), keys=list(tables)) if tables
-              else _frame([], layout.coders))
+              else _frame(np.empty((0, len(layout.coders))), [], layout.coders))
     rule = SEGMENT_RULE if unit == "segment" else span_rule(min_overlap)
     return AgreementReport(unit, f"{rule} ; {POOLED_RULE}", layout.coders, rows,
                            measure_table(pooled, value_names=BINARY_NAMES))
@@ -563,10 +605,16 @@ def disagreements(codings: Iterable[Coding], *, coded_units: Mapping[str, set[st
     layout = _layout(codings, code_ids, coders, segment_ids, coded_units, unit, min_overlap)
     out = []
     for code in layout.code_ids:
-        for u in _code_units(layout, code):
-            given = {v for v in u.values.values() if v is not None}
-            if len(given) > 1:
-                out.append(Disagreement(code, u.segment_id, u.unit, u.values, u.codings))
+        table = _code_table(layout, code)
+        for row, (segment, group) in table.coded.items():  # only a coded unit can differ
+            values = table.values[row]
+            if not ((values == PRESENT).any() and (values == ABSENT).any()):
+                continue
+            by_coder = {k: tuple(c for c in group if c.coder == k) for k in layout.coders}
+            out.append(Disagreement(
+                code, segment, table.units[row],
+                {k: None if math.isnan(v) else int(v) for k, v in zip(layout.coders, values)},
+                {k: v for k, v in by_coder.items() if v}))
     return out
 
 
