@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from listening import parallel  # noqa: E402
 from listening.model import Document, RawTurn, build_document  # noqa: E402
 from listening.pseudo_registry import PseudonymRegistry  # noqa: E402
 from listening.pseudonymise import (  # noqa: E402
@@ -126,7 +128,7 @@ def throughput(texts: list[str], n_process: int, batch_size: int,
 
     def pseudonymise(documents: list[Document]) -> None:
         pseudo.pseudonymise_documents(documents, PseudonymRegistry(b"bench-key"),
-                                      batch_size=batch_size, n_process=n_process)
+                                      batch_size=batch_size)
 
     contenders = {
         "spacy_full": lambda: list(full.pipe(texts, batch_size=batch_size,
@@ -148,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--texts", type=int, default=3000, help="GDN answers for throughput")
-    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--n-process", type=int, default=1,
+                        help="spaCy's n_process, and the pseudonymiser's workers (LISTENING_WORKERS)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3, help="best of N interleaved runs")
     parser.add_argument("--misses", action="store_true", help="list misses and extras")
     args = parser.parse_args(argv)
+    os.environ[parallel.ENV] = str(args.n_process)  # the same number of processes for everyone
 
     records = load_labelled(args.labelled)
     pseudo = Pseudonymiser(nlp=load_french_model())

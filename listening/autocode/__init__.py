@@ -18,10 +18,11 @@ import pandas as pd
 
 from ..model import Codebook, Suggestion
 from ..nlp import analyse, content_lemmas
-from .rules import RuleCoder, compile_pattern
+from ..parallel import map_chunks
+from .rules import RuleCoder, compile_pattern, pattern_index
 from .similarity import SimilarityCoder, prototype
 from .stages import NAME as STAGE_CODER
-from .stages import suggest_stages
+from .stages import StageFinder, suggest_stages
 
 COMBINED = "listening.combined.v1"
 DEFAULT_THRESHOLD = 0.4  # the suggestions a coder sees by default
@@ -71,29 +72,43 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
     frame = frame.reset_index(drop=True)
     work = frame[frame["role"] != "interviewer"].reset_index(drop=True)
     if progress:
-        progress(0, 4, "analyse linguistique")
-    analysed = analyse(work["text"].tolist())
-    rules = RuleCoder()
-    rule_codes = rules.codes(codebook)
-    rule_sugs: list[Suggestion] = []
-    for seg_id, text, an in zip(work["segment_id"], work["text"], analysed):
-        rule_sugs.extend(rules.suggest_one(seg_id, text, an, rule_codes))
-    if progress:
-        progress(1, 4, "motifs du livre de codes")
-    stage_sugs = suggest_stages(work, analysed, codebook)
-    if progress:
-        progress(2, 4, "étapes des parcours")
+        progress(0, 3, "analyse linguistique et motifs du livre de codes")
     sim = SimilarityCoder(embedder=embedder, threshold=similarity_threshold, seed=seed)
     sim_codes = sim.codes(codebook)
     prototypes = [prototype(c, codebook) for c in sim_codes]
+    rules = RuleCoder()
+    rule_codes = rules.codes(codebook)
+    stages = StageFinder(codebook)
+    pattern_index(tuple(rule_codes))  # compiled once, before the workers fork
+    # One pass per segment, spread over the cores: lemmatise, match the rule and stage
+    # patterns, keep the content lemmas; code prototypes ride along (lemmas only).
+    items = [(*row, True) for row in zip(work["segment_id"], work["text"], work["journey"],
+                                         work["role"])]
+    items += [(None, text, None, "", False) for text in prototypes]
+
+    def per_segment(part: Sequence[tuple]) -> list[tuple[list[Suggestion], list, str]]:
+        out = []
+        for (seg_id, text, journey, role, is_segment), an in zip(part, analyse([p[1] for p in part])):
+            if is_segment:
+                out.append((rules.suggest_one(seg_id, text, an, rule_codes),
+                            stages.hits(journey, role, text, an), *content_lemmas([an])))
+            else:
+                out.append(([], [], *content_lemmas([an])))
+        return out
+
+    done = map_chunks(per_segment, items)
+    segments, code_lemmas = done[:len(work)], [lemmas for _, _, lemmas in done[len(work):]]
+    rule_sugs = [s for found, _, _ in segments for s in found]
+    if progress:
+        progress(1, 3, "étapes des parcours")
+    stage_sugs = suggest_stages(work, [hits for _, hits, _ in segments], codebook, stages)
+    if progress:
+        progress(2, 3, "similarité")
     if embedder.startswith("st:"):
         seg_texts, code_texts = work["text"].tolist(), prototypes
     else:
-        seg_texts = content_lemmas(analysed)
-        code_texts = content_lemmas(analyse(prototypes))
+        seg_texts, code_texts = [lemmas for _, _, lemmas in segments], code_lemmas
     sim_sugs = sim.suggest(work["segment_id"].tolist(), seg_texts, code_texts, sim_codes)
-    if progress:
-        progress(3, 4, "similarité")
     result = Suggestions(
         by_coder={RuleCoder.name: rule_sugs, SimilarityCoder.name: sim_sugs,
                   STAGE_CODER: stage_sugs, COMBINED: combine(rule_sugs, stage_sugs, sim_sugs)},
@@ -103,5 +118,5 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
                 "codebook": f"{codebook.name} {codebook.version}"},
     )
     if progress:
-        progress(4, 4, "")
+        progress(3, 3, "")
     return result

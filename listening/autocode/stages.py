@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..model import Codebook, Suggestion
 from ..nlp import Analysed, fold
-from .rules import find_hits, score
+from .rules import Hit, find_hits, score
 
 NAME = "listening.stages.v1"
 CARRY_SCORE = 0.35
@@ -36,27 +36,41 @@ def stated_stage(attrs: Mapping[str, str], document_stage: str | None, journey_s
     return None
 
 
-def suggest_stages(frame: pd.DataFrame, analysed: Sequence[Analysed], codebook: Codebook) -> list[Suggestion]:
-    """`frame` is in document order (segments_frame) and aligned with `analysed`."""
-    journeys = {j.id: j for j in codebook.journeys}
-    stage_codes = {c.id: c for c in codebook.family("stage")}
+class StageFinder:
+    """The stage patterns of each journey, matched segment by segment (in any process)."""
+
+    def __init__(self, codebook: Codebook):
+        stage_codes = {c.id: c for c in codebook.family("stage")}
+        self.labels = {j.id: {s.id: s.label for s in j.stages} for j in codebook.journeys}
+        self.codes = {j: [stage_codes[s] for s in labels if s in stage_codes]
+                      for j, labels in self.labels.items()}
+
+    def hits(self, journey: object, role: str, text: str, analysed: Analysed) -> list[Hit]:
+        codes = self.codes.get(journey) if isinstance(journey, str) else None
+        if not codes or role == "interviewer":
+            return []
+        return find_hits(text, analysed, codes)
+
+
+def suggest_stages(frame: pd.DataFrame, hits: Sequence[Sequence[Hit]], codebook: Codebook,
+                   finder: StageFinder | None = None) -> list[Suggestion]:
+    """`frame` is in document order (segments_frame) and aligned with `hits`, each segment's
+    `StageFinder.hits`. Stated stages first, then stage words, then the narrative order."""
+    labels_of = (finder or StageFinder(codebook)).labels
     out: list[Suggestion] = []
     last: dict[str, str] = {}  # document_id -> last stage seen
-    for row, an in zip(frame.itertuples(index=False), analysed):
-        journey = journeys.get(row.journey) if isinstance(row.journey, str) else None
-        if journey is None or row.role == "interviewer":
+    for row, found in zip(frame.itertuples(index=False), hits):
+        labels = labels_of.get(row.journey) if isinstance(row.journey, str) else None
+        if labels is None or row.role == "interviewer":
             continue
-        labels = {s.id: s.label for s in journey.stages}
         stated = stated_stage(row.attrs, getattr(row, "document_stage", None), labels)
         if stated:
             out.append(Suggestion(row.segment_id, stated, 1.0, NAME, ("étape indiquée dans la source",)))
             last[row.document_id] = stated
             continue
-        codes = [stage_codes[s] for s in labels if s in stage_codes]
-        hits = find_hits(row.text, an, codes)
         by_code: dict[str, set[str]] = {}
         evidence: dict[str, list[str]] = {}
-        for h in hits:
+        for h in found:
             by_code.setdefault(h.code, set()).add(h.pattern)
             evidence.setdefault(h.code, []).append(h.evidence)
         if by_code:

@@ -1,0 +1,83 @@
+"""Spread CPU-bound work over the machine's cores.
+
+The heavy steps (spaCy over every turn for pseudonymisation, lemmatisation and pattern matching
+for the coders) are pure functions of a list of items. `map_chunks` cuts the list into chunks
+and runs them in forked worker processes: a forked worker inherits the loaded spaCy model, the
+configured pseudonymiser and the compiled patterns (copy-on-write), so only chunk bounds go in
+and results come out — no model is loaded twice, nothing is pickled but the results.
+
+Forking is only done where it is safe and worth it:
+- from the main thread of a process (the CLI, the benchmarks; not the explorer, whose scripts run
+  in Streamlit's threads), on a platform that forks (Linux);
+- for at least `min_items` items, below which the fork costs more than it saves;
+- with more than one worker: `LISTENING_WORKERS` (an integer; 1 turns parallelism off), or else
+  the cores this process may run on.
+Otherwise the function runs in the calling process, with the same results in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ENV = "LISTENING_WORKERS"
+MIN_ITEMS = 100  # texts; fewer: the work takes less than forking and gathering would
+CHUNKS_PER_WORKER = 4  # smaller chunks even out the workers' loads
+
+# The job of the current `map_chunks` call, read by the forked workers (which inherit it).
+_job: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
+
+
+def workers() -> int:
+    """How many worker processes `map_chunks` may use."""
+    value = os.environ.get(ENV, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"{ENV}={value!r} : un nombre entier est attendu (1 = sans parallélisme).") from None
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.current_thread() is threading.main_thread()
+            and multiprocessing.parent_process() is None)  # not from inside a worker
+
+
+def _run(bounds: tuple[int, int]) -> list[Any]:
+    assert _job is not None
+    fn, items = _job
+    return list(fn(items[bounds[0]:bounds[1]]))
+
+
+def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], *,
+               min_items: int = MIN_ITEMS, n_workers: int | None = None) -> list[R]:
+    """`fn(items)` computed chunk by chunk in forked workers when worthwhile.
+
+    `fn` takes a slice of `items` and returns one result per item, in order; it may be a closure
+    (it is inherited, not pickled), its results must pickle. An exception in a worker is raised
+    here."""
+    global _job
+    n = min(n_workers or workers(), math.ceil(len(items) / max(1, min_items // 2)))
+    if n < 2 or len(items) < min_items or not can_fork() or _job is not None:
+        return list(fn(items))
+    size = math.ceil(len(items) / (n * CHUNKS_PER_WORKER))
+    bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    _job = (fn, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            parts = pool.map(_run, bounds, chunksize=1)
+    finally:
+        _job = None
+    return [r for part in parts for r in part]
