@@ -19,6 +19,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from listening.model import SPEAKER_SEPARATOR, Document, RawTurn, build_document
+from listening.parallel import map_chunks
 from listening.person_recognizer import (
     GENDER_KEY,
     NOT_NAMES,
@@ -33,7 +34,6 @@ from listening.pseudo_engine import (
     common_word_test,
     load_french_model,
 )
-from listening.parallel import map_chunks
 from listening.pseudo_names import fold
 from listening.pseudo_registry import (
     MappingVault,
