@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..codebook import REGEX_PREFIX, pattern_error
 from ..errors import CodebookError
@@ -37,12 +37,18 @@ _CHAR = r"[^\s\u2063]"
 
 @dataclass(frozen=True)
 class Matcher:
-    """A compiled pattern: a regex over the segment's tokens written `lemma<SEP>word`, or a
-    regex over its text (`on_text`)."""
+    """A checked pattern: a regex over the segment's tokens written `lemma<SEP>word`, or a
+    regex over its text (`on_text`). The regex is compiled on first use: a codebook has
+    about 1,400 patterns, a segment tries few of them, and a forked worker compiles only
+    those it meets."""
 
     pattern: str
-    regex: re.Pattern[str]
+    source: str
     on_text: bool
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.IGNORECASE if self.on_text else 0)
 
 
 def _token_regex(token: str) -> str:
@@ -64,11 +70,12 @@ def compile_pattern(pattern: str) -> Matcher:
     if problem:
         raise CodebookError(f"motif « {pattern} » invalide : {problem}")
     if pattern.startswith(REGEX_PREFIX):
-        return Matcher(pattern, re.compile(pattern[len(REGEX_PREFIX):], re.IGNORECASE), True)
+        source = pattern[len(REGEX_PREFIX):]
+        return Matcher(pattern, source, True)
     tokens = fold(pattern).replace("'", "' ").split()
     gap = rf"(?:\s+\S+){{0,{GAP}}}\s+"
     body = gap.join(_token_regex(t) for t in tokens)
-    return Matcher(pattern, re.compile(r"(?<!\S)" + body + r"(?!\S)"), False)
+    return Matcher(pattern, r"(?<!\S)" + body + r"(?!\S)", False)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,9 @@ class _View:
             self.starts.append(pos)
             pos += len(t) + 1
         self.folded = fold(text)
-        self.folded_aligned = len(self.folded) == len(text)
+        # searching the folded text finds more only where folding changed more than case
+        self.folded_aligned = (len(self.folded) == len(text)
+                               and self.folded != text.lower())
 
     def token_at(self, char: int, starts: Sequence[int]) -> int:
         lo, hi = 0, len(starts) - 1
