@@ -97,14 +97,17 @@ def run(question: str, limit: int | None, embedders: list[str]) -> None:
 
 
 def warm_up() -> None:
-    """Compile UMAP's numba kernels once so 'warm' times measure the fit, not the JIT."""
+    """Compile UMAP's numba kernels once so 'warm' times measure the fit, not the JIT: above
+    4,096 points UMAP finds neighbours with NNDescent, whose kernels compile on first use."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    docs = [" ".join(rng.choice(["délai", "dossier", "téléphone", "site", "caisse"], 6))
-            for _ in range(600)]
+    vocabulary = ["délai", "dossier", "téléphone", "site", "caisse", "retraite", "pension",
+                  "courrier", "rendez-vous", "erreur", "carrière", "entreprise"]
+    n = 5000
+    docs = [" ".join(rng.choice(vocabulary, 6)) for _ in range(n)]
     emb = make_embedder("tfidf").fit_transform(docs)
-    fit_topics([str(i) for i in range(600)], docs, emb, TopicParams(small_corpus=0), "warm-up")
+    fit_topics([str(i) for i in range(n)], docs, emb, TopicParams(small_corpus=0), "warm-up")
 
 
 def scale(n: int = 10_000) -> None:

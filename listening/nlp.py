@@ -147,8 +147,10 @@ def content_lemmas(items: Iterable[Analysed]) -> list[str]:
     stops = stop_words()
     return [
         " ".join(
-            form for form, folded in zip(a.forms, a.lemmas)
-            if len(folded) > 2 and folded not in stops and folded.replace("-", "").isalpha()
+            form for form, folded, word in zip(a.forms, a.lemmas, a.words)
+            # the surface word too: spaCy lemmatises "cela" as "celer"
+            if len(folded) > 2 and folded not in stops and word not in stops
+            and folded.replace("-", "").isalpha()
         )
         for a in items
     ]

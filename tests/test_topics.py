@@ -86,3 +86,12 @@ def test_topics_by_stage_gives_shares_and_examples_per_stage(journey):
     assert assignments["topic_key"].notna().all()
     assert summary["groups"][journey]["segments"] == n
     assert np.isin(topics["etape"], ["A", "B"]).all()
+
+
+def test_topic_words_leave_out_stop_words_the_lemmatiser_turns_into_words():
+    """spaCy lemmatises "cela" as "celer": a topic word "celer" would read as nonsense."""
+    from listening.nlp import analyse, content_lemmas
+
+    (lemmas,) = content_lemmas(analyse(["Cela s'est bien passé, cela a été rapide avec la caisse."]))
+    assert "celer" not in lemmas.split()
+    assert {"passer", "rapide", "caisse"} <= set(lemmas.split())
