@@ -226,6 +226,12 @@ def _check_table(table: pd.DataFrame) -> None:
         )
 
 
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise InputError(f"niveau de mesure inconnu « {level} » : choisissez parmi "
+                         f"{', '.join(LEVELS)}.")
+
+
 def _given(values: np.ndarray) -> tuple[np.ndarray, list[object]]:
     """The mask of values given (not missing), and those values unit by unit, coder by coder."""
     mask = ~pd.isna(values)
@@ -236,47 +242,12 @@ def _numeric_kind(values: np.ndarray) -> bool:
     return values.dtype.kind in "fiu"
 
 
-def percent_agreement(table: pd.DataFrame) -> Measure:
-    """Share of agreeing pairs among all pairs of coders who both coded a unit.
-
-    With two coders, the share of units both coded on which they agree.
-    """
-    _check_table(table)
-    present = table.notna()
-    n = present.sum(axis=1)
-    pairs = int((n * (n - 1) // 2).sum())
-    agreeing = 0
-    for category in _categories(v for v in pd.unique(table.values.ravel()) if not pd.isna(v)):
-        counts = (table == category).sum(axis=1)
-        agreeing += int((counts * (counts - 1) // 2).sum())
-    if not pairs:
-        return Measure(None, "aucune unité n'a été codée par au moins deux codeurs : "
-                             "rien à comparer")
-    return Measure(agreeing / pairs)
-
-
 def _categories(values: Iterable[object]) -> list[object]:
     unique = list(dict.fromkeys(values))
     try:
         return sorted(unique)
     except TypeError:
         return sorted(unique, key=repr)
-
-
-def _pair_kappa(a: pd.Series, b: pd.Series, weights: str | None,
-                names: Mapping[object, str] | None) -> Measure:
-    both = (a.notna() & b.notna()).to_numpy()
-    x, y = a.to_numpy()[both], b.to_numpy()[both]
-    if not len(x):
-        return Measure(None, f"κ non défini : {a.name} et {b.name} n'ont aucune unité codée "
-                             "en commun")
-    cats = _categories([*x.tolist(), *y.tolist()])
-    if len(cats) < 2:
-        return Measure(None, f"κ non défini : {a.name} et {b.name} ont donné la même valeur "
-                             f"(« {_show(cats[0], names)} ») à toutes leurs unités communes")
-    value = cohen_kappa_score(_codes(x, cats), _codes(y, cats), labels=list(range(len(cats))),
-                              weights=weights)
-    return Measure(float(value))
 
 
 def _codes(values: np.ndarray, cats: list[object]) -> np.ndarray:
@@ -287,15 +258,87 @@ def _codes(values: np.ndarray, cats: list[object]) -> np.ndarray:
     return np.array([index[v] for v in values.tolist()], dtype=int)
 
 
-def cohen_kappa(table: pd.DataFrame, *, weights: str | None = None,
-                value_names: Mapping[object, str] | None = None) -> Kappa:
-    """Cohen's kappa for every pair of coders, on the units both coded, and their mean.
+@dataclass(frozen=True)
+class _Encoded:
+    """A reliability table as indices into its sorted categories, -1 where a value is missing.
 
-    `weights` ("linear", "quadratic") is passed to scikit-learn for ordered categories.
+    The measures below read this form: the tables built from codings come in it directly
+    (categories absent and present), a DataFrame is encoded once by `_encode`.
+    """
+
+    codes: np.ndarray  # units x coders, int
+    cats: list[object]
+    coders: tuple[str, ...]
+
+
+def _encode(table: pd.DataFrame) -> _Encoded:
+    values = table.to_numpy()
+    mask = ~pd.isna(values)
+    given = values[mask]
+    cats = _categories(np.unique(given).tolist() if _numeric_kind(given) else given.tolist())
+    codes = np.full(values.shape, -1, dtype=np.int64)
+    if len(given):
+        codes[mask] = _codes(given, cats)
+    return _Encoded(codes, cats, tuple(str(c) for c in table.columns))
+
+
+def _used(codes: np.ndarray, cats: list[object]) -> tuple[list[object], np.ndarray]:
+    """The categories these codes use, sorted, and a lookup from table index to their index."""
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))
+    local = _categories([cats[i] for i in used.tolist()])
+    lookup = np.full(len(cats), -1, dtype=np.int64)
+    for i in used.tolist():
+        lookup[i] = next(j for j, c in enumerate(local) if c is cats[i] or c == cats[i])
+    return local, lookup
+
+
+def _percent(enc: _Encoded) -> Measure:
+    given = (enc.codes >= 0).sum(axis=1)
+    pairs = int((given * (given - 1) // 2).sum())
+    agreeing = 0
+    for k in range(len(enc.cats)):
+        counts = (enc.codes == k).sum(axis=1)
+        agreeing += int((counts * (counts - 1) // 2).sum())
+    if not pairs:
+        return Measure(None, "aucune unité n'a été codée par au moins deux codeurs : "
+                             "rien à comparer")
+    return Measure(agreeing / pairs)
+
+
+def percent_agreement(table: pd.DataFrame) -> Measure:
+    """Share of agreeing pairs among all pairs of coders who both coded a unit.
+
+    With two coders, the share of units both coded on which they agree.
     """
     _check_table(table)
-    pairs = {f"{a}|{b}": _pair_kappa(table[a], table[b], weights, value_names)
-             for a, b in combinations(table.columns, 2)}
+    return _percent(_encode(table))
+
+
+def _pair_kappa(enc: _Encoded, i: int, j: int, weights: str | None,
+                names: Mapping[object, str] | None) -> Measure:
+    a, b = enc.coders[i], enc.coders[j]
+    x, y = enc.codes[:, i], enc.codes[:, j]
+    both = (x >= 0) & (y >= 0)
+    if not both.any():
+        return Measure(None, f"κ non défini : {a} et {b} n'ont aucune unité codée en commun")
+    x, y = x[both], y[both]
+    cats, lookup = _used(np.concatenate([x, y]), enc.cats)
+    if len(cats) < 2:
+        return Measure(None, f"κ non défini : {a} et {b} ont donné la même valeur "
+                             f"(« {_show(cats[0], names)} ») à toutes leurs unités communes")
+    # scikit-learn counts the units in a confusion matrix: give it each (x, y) pair once
+    # with its count as an integer weight, which builds the same (integer) matrix
+    k = len(cats)
+    cells = np.bincount(lookup[x] * k + lookup[y], minlength=k * k)
+    seen = np.flatnonzero(cells)
+    value = cohen_kappa_score(seen // k, seen % k, labels=list(range(k)), weights=weights,
+                              sample_weight=cells[seen])
+    return Measure(float(value))
+
+
+def _kappa(enc: _Encoded, weights: str | None, names: Mapping[object, str] | None) -> Kappa:
+    pairs = {f"{enc.coders[i]}|{enc.coders[j]}": _pair_kappa(enc, i, j, weights, names)
+             for i, j in combinations(range(len(enc.coders)), 2)}
     defined = [m.value for m in pairs.values() if m.value is not None]
     undefined = [k for k, m in pairs.items() if m.value is None]
     if not defined:
@@ -306,6 +349,16 @@ def cohen_kappa(table: pd.DataFrame, *, weights: str | None = None,
         note = (f"κ moyen sur {len(defined)} paire(s) sur {len(pairs)} ; non défini pour "
                 f"{', '.join(undefined)}")
     return Kappa(float(np.mean(defined)), pairs, note)
+
+
+def cohen_kappa(table: pd.DataFrame, *, weights: str | None = None,
+                value_names: Mapping[object, str] | None = None) -> Kappa:
+    """Cohen's kappa for every pair of coders, on the units both coded, and their mean.
+
+    `weights` ("linear", "quadratic") is passed to scikit-learn for ordered categories.
+    """
+    _check_table(table)
+    return _kappa(_encode(table), weights, value_names)
 
 
 def _numeric(table: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -321,6 +374,31 @@ def _numeric(table: pd.DataFrame, level: str) -> pd.DataFrame:
     return table.map(number)
 
 
+NOT_PAIRABLE = "aucune unité n'a été codée par au moins deux codeurs : rien à comparer"
+
+
+def _no_variation(value: object, names: Mapping[object, str] | None) -> Measure:
+    return Measure(None, f"toutes les unités comparées portent la même valeur "
+                         f"(« {_show(value, names)} ») : α non défini (aucune variation)")
+
+
+def _nominal_alpha(enc: _Encoded, names: Mapping[object, str] | None) -> Measure:
+    """Units coded by fewer than two coders are left out, as the package would."""
+    codes = enc.codes[(enc.codes >= 0).sum(axis=1) >= 2]
+    if not len(codes):
+        return Measure(None, NOT_PAIRABLE)
+    cats, lookup = _used(codes, enc.cats)
+    if len(cats) < 2:
+        return _no_variation(cats[0], names)
+    local = np.where(codes >= 0, lookup[codes], -1)
+    # the package's own input form: how many coders gave each category to each unit
+    counts = np.stack([(local == v).sum(axis=1) for v in range(len(cats))], axis=1)
+    value = krippendorff.alpha(value_counts=counts,
+                               value_domain=np.arange(len(cats), dtype=float),
+                               level_of_measurement="nominal")
+    return Measure(float(value))
+
+
 def krippendorff_alpha(table: pd.DataFrame, level: str = "nominal", *,
                        value_names: Mapping[object, str] | None = None) -> Measure:
     """Krippendorff's alpha for any number of coders, missing values allowed.
@@ -329,47 +407,45 @@ def krippendorff_alpha(table: pd.DataFrame, level: str = "nominal", *,
     Units coded by fewer than two coders are not pairable and are left out.
     """
     _check_table(table)
-    if level not in LEVELS:
-        raise InputError(f"niveau de mesure inconnu « {level} » : choisissez parmi "
-                         f"{', '.join(LEVELS)}.")
+    _check_level(level)
+    if level == "nominal":
+        return _nominal_alpha(_encode(table), value_names)
     table = table[table.notna().sum(axis=1) >= 2]
     if table.empty:
-        return Measure(None, "aucune unité n'a été codée par au moins deux codeurs : "
-                             "rien à comparer")
-    if level != "nominal":
-        table = _numeric(table, level)
-    values = table.to_numpy()
-    mask, given = _given(values)
+        return Measure(None, NOT_PAIRABLE)
+    values = _numeric(table, level).to_numpy()
+    _, given = _given(values)
     cats = _categories(given)
     if len(cats) < 2:
-        return Measure(None, f"toutes les unités comparées portent la même valeur "
-                             f"(« {_show(cats[0], value_names)} ») : α non défini "
-                             "(aucune variation)")
-    if level == "nominal":  # categories become 0..n-1
-        data = np.full(values.shape, math.nan)
-        data[mask] = _codes(values[mask], cats)
-        cats = list(range(len(cats)))
-    else:
-        data = values.astype(float)
-    data = data.T  # the package wants coders x units
-    value = krippendorff.alpha(reliability_data=data, value_domain=np.asarray(cats, dtype=float),
+        return _no_variation(cats[0], value_names)
+    value = krippendorff.alpha(reliability_data=values.astype(float).T,  # coders x units
+                               value_domain=np.asarray(cats, dtype=float),
                                level_of_measurement=level)
     return Measure(float(value))
+
+
+def _measure(enc: _Encoded, level: str, names: Mapping[object, str] | None,
+             alpha: Measure) -> Agreement:
+    return Agreement(
+        units=len(enc.codes),
+        compared=int(((enc.codes >= 0).sum(axis=1) >= 2).sum()),
+        coders=enc.coders,
+        level=level,
+        percent_agreement=_percent(enc),
+        cohen_kappa=_kappa(enc, None, names),
+        krippendorff_alpha=alpha,
+    )
 
 
 def measure_table(table: pd.DataFrame, level: str = "nominal", *,
                   value_names: Mapping[object, str] | None = None) -> Agreement:
     """All measures of a reliability table (Cohen's kappa is unweighted)."""
     _check_table(table)
-    return Agreement(
-        units=len(table),
-        compared=int((table.notna().sum(axis=1) >= 2).sum()),
-        coders=tuple(str(c) for c in table.columns),
-        level=level,
-        percent_agreement=percent_agreement(table),
-        cohen_kappa=cohen_kappa(table, value_names=value_names),
-        krippendorff_alpha=krippendorff_alpha(table, level, value_names=value_names),
-    )
+    _check_level(level)
+    enc = _encode(table)
+    alpha = (_nominal_alpha(enc, value_names) if level == "nominal"
+             else krippendorff_alpha(table, level, value_names=value_names))
+    return _measure(enc, level, value_names, alpha)
 
 
 def summarise_table(table: pd.DataFrame, level: str = "nominal") -> dict[str, object]:
@@ -425,7 +501,7 @@ class _Layout:
     code_ids: tuple[str, ...]
     coders: tuple[str, ...]
     segment_ids: tuple[str, ...]
-    base: np.ndarray  # segments x coders: ABSENT where the coder reviewed the segment, else NaN
+    base: np.ndarray  # segments x coders: ABSENT where the coder reviewed the segment, else -1
     by_code: dict[str, list[tuple[int, list[Coding]]]]  # (row in base, codings), in row order
     unit: str
     min_overlap: float
@@ -433,7 +509,8 @@ class _Layout:
 
 @dataclass(frozen=True)
 class _CodeTable:
-    """One code's units: values (units x coders), unit ids, and the codings of coded units."""
+    """One code's units: values (units x coders; 1, 0, -1 for missing), unit ids, and the
+    codings of coded units."""
 
     values: np.ndarray
     units: list[str]
@@ -480,7 +557,7 @@ def _layout(codings: Iterable[Coding], code_ids: Sequence[str] | None,
     rows: dict[str, list[int]] = {}
     for i, seg in enumerate(segment_ids):
         rows.setdefault(seg, []).append(i)
-    base = np.full((len(segment_ids), len(coders)), np.nan)
+    base = np.full((len(segment_ids), len(coders)), -1, dtype=np.int8)
     for j, k in enumerate(coders):
         base[[i for seg in reviewed[k] for i in rows.get(seg, ())], j] = ABSENT
     wanted_codes = set(code_ids)
@@ -490,7 +567,9 @@ def _layout(codings: Iterable[Coding], code_ids: Sequence[str] | None,
             by_place.setdefault((c.code_id, c.segment_id), []).append(c)
     by_code: dict[str, list[tuple[int, list[Coding]]]] = {code: [] for code in code_ids}
     for (code, seg), items in by_place.items():
-        by_code[code].extend((i, items) for i in rows[seg])
+        places = by_code[code]
+        for i in rows[seg]:
+            places.append((i, items))
     for places in by_code.values():
         places.sort(key=lambda place: place[0])
     return _Layout(tuple(code_ids), coders, tuple(segment_ids), base, by_code, unit,
@@ -526,6 +605,7 @@ def _code_table(layout: _Layout, code_id: str) -> _CodeTable:
 
 
 def _frame(values: np.ndarray, units: Sequence[str], coders: Sequence[str]) -> pd.DataFrame:
+    values = np.where(values >= 0, values, np.nan)  # missing is NaN in a reliability table
     return pd.DataFrame(values, index=pd.Index(list(units), name="unit", dtype=object),
                         columns=pd.Index(list(coders), name="coder", dtype=object), dtype=float)
 
@@ -574,20 +654,35 @@ def agreement_report(codings: Iterable[Coding], *, coded_units: Mapping[str, set
     codes used. Labels come from the codebook (the id when unknown).
     """
     codings = list(codings)
+    code_ids = _report_codes(codings, codebook, code_ids)
+    layout = _layout(codings, code_ids, coders, segment_ids, coded_units, unit, min_overlap)
+    return _report(layout, codebook)
+
+
+def _report_codes(codings: list[Coding], codebook: Codebook | None,
+                  code_ids: Sequence[str] | None) -> Sequence[str] | None:
     if code_ids is None and codebook is not None:
         known = [c.id for c in codebook.codes if c.codable]
         code_ids = known + sorted({c.code_id for c in codings} - set(known))
-    layout = _layout(codings, code_ids, coders, segment_ids, coded_units, unit, min_overlap)
-    tables = _tables(layout)
+    return code_ids
+
+
+def _report(layout: _Layout, codebook: Codebook | None) -> AgreementReport:
     labels = {c.id: c.label for c in codebook.codes} if codebook else {}
-    rows = tuple(CodeAgreement(code, labels.get(code, code),
-                               measure_table(t, value_names=BINARY_NAMES))
-                 for code, t in tables.items())
-    pooled = (pd.concat(list(tables.values()), keys=list(tables)) if tables
-              else _frame(np.empty((0, len(layout.coders))), [], layout.coders))
-    rule = SEGMENT_RULE if unit == "segment" else span_rule(min_overlap)
-    return AgreementReport(unit, f"{rule} ; {POOLED_RULE}", layout.coders, rows,
-                           measure_table(pooled, value_names=BINARY_NAMES))
+    tables = [_code_table(layout, code).values for code in layout.code_ids]
+    rows = tuple(CodeAgreement(code, labels.get(code, code), _binary_agreement(table, layout))
+                 for code, table in zip(layout.code_ids, tables))
+    pooled = (np.vstack(tables) if tables
+              else np.empty((0, len(layout.coders)), dtype=layout.base.dtype))
+    rule = SEGMENT_RULE if layout.unit == "segment" else span_rule(layout.min_overlap)
+    return AgreementReport(layout.unit, f"{rule} ; {POOLED_RULE}", layout.coders, rows,
+                           _binary_agreement(pooled, layout))
+
+
+def _binary_agreement(values: np.ndarray, layout: _Layout) -> Agreement:
+    """The measures of a present/absent table (what `measure_table` gives on its frame)."""
+    enc = _Encoded(values.astype(np.int64), [ABSENT, PRESENT], layout.coders)
+    return _measure(enc, "nominal", BINARY_NAMES, _nominal_alpha(enc, BINARY_NAMES))
 
 
 def project_agreement(source: CodingSource, *, unit: str = "segment",
@@ -597,24 +692,45 @@ def project_agreement(source: CodingSource, *, unit: str = "segment",
                             codebook=source.codebook(), unit=unit, min_overlap=min_overlap)
 
 
+def project_agreement_details(source: CodingSource, *, unit: str = "segment",
+                              min_overlap: float = 0.5
+                              ) -> tuple[AgreementReport, list[Disagreement]]:
+    """`project_agreement` and the project's `disagreements`, laid out once for both."""
+    codings, codebook = list(source.codings()), source.codebook()
+    layout = _layout(codings, _report_codes(codings, codebook, None), None, None,
+                     source.coded_units(), unit, min_overlap)
+    # `disagreements` orders codes by id; the report's layout has the codebook's order
+    found = sorted(_disagreements(layout), key=lambda d: d.code_id)
+    return _report(layout, codebook), found
+
+
 def disagreements(codings: Iterable[Coding], *, coded_units: Mapping[str, set[str]],
                   code_ids: Sequence[str] | None = None, coders: Sequence[str] | None = None,
                   segment_ids: Sequence[str] | None = None, unit: str = "segment",
                   min_overlap: float = 0.5) -> list[Disagreement]:
     """Units where coders who reviewed them differ, by code then segment order."""
-    layout = _layout(codings, code_ids, coders, segment_ids, coded_units, unit, min_overlap)
+    return _disagreements(_layout(codings, code_ids, coders, segment_ids, coded_units, unit,
+                                  min_overlap))
+
+
+def _disagreements(layout: _Layout) -> list[Disagreement]:
     out = []
     for code in layout.code_ids:
+        if not layout.by_code.get(code):
+            continue  # nobody applied it: no unit can differ
         table = _code_table(layout, code)
-        for row, (segment, group) in table.coded.items():  # only a coded unit can differ
-            values = table.values[row]
-            if not ((values == PRESENT).any() and (values == ABSENT).any()):
-                continue
-            by_coder = {k: tuple(c for c in group if c.coder == k) for k in layout.coders}
+        rows = np.fromiter(table.coded, dtype=np.int64, count=len(table.coded))
+        values = table.values[rows]  # only a coded unit can differ
+        differ = (values == PRESENT).any(axis=1) & (values == ABSENT).any(axis=1)
+        for row, given in zip(rows[differ].tolist(), values[differ].tolist()):
+            segment, group = table.coded[row]
+            by_coder: dict[str, list[Coding]] = {}
+            for c in group:
+                by_coder.setdefault(c.coder, []).append(c)
             out.append(Disagreement(
                 code, segment, table.units[row],
-                {k: None if math.isnan(v) else int(v) for k, v in zip(layout.coders, values)},
-                {k: v for k, v in by_coder.items() if v}))
+                {k: None if v < 0 else v for k, v in zip(layout.coders, given)},
+                {k: tuple(by_coder[k]) for k in layout.coders if k in by_coder}))
     return out
 
 

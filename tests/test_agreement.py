@@ -13,6 +13,7 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
 from listening.agreement import (
@@ -26,6 +27,7 @@ from listening.agreement import (
     measure_table,
     percent_agreement,
     project_agreement,
+    project_agreement_details,
     segment_table,
     span_rule,
     span_table,
@@ -227,6 +229,17 @@ def test_percent_agreement_is_a_share(rows):
     assert value is None or 0.0 <= value <= 1.0
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=2, max_size=40)
+       .filter(lambda rows: len({v for row in rows for v in row}) >= 2),
+       st.sampled_from([None, "linear", "quadratic"]))
+def test_kappa_is_scikit_learns_on_the_raw_labels(rows, weights):
+    a, b = [x for x, _ in rows], [y for _, y in rows]
+    expected = cohen_kappa_score(a, b, weights=weights)
+    value = cohen_kappa(table(A=a, B=b), weights=weights).pairs["A|B"].value
+    assert value == pytest.approx(expected, abs=1e-12, nan_ok=True)
+
+
 # --- tables from codings ---------------------------------------------------------------
 
 
@@ -380,6 +393,48 @@ def test_a_coder_who_did_not_review_is_no_disagreement():
     assert found == []
     item = Disagreement("c", "s1", "s1", {"A": 1, "B": None}, {"A": (Coding("s1", "c", "A"),)})
     assert [item.describe(k) for k in "AB"] == ["présent (segment entier)", "non revu"]
+
+
+# three coders, one who reviewed only part of the segments, spans and whole segments
+MIXED = [
+    Coding("s1", "theme.delais", "A"), Coding("s1", "theme.delais", "B", start=0, end=4),
+    Coding("s1", "theme.delais", "C", start=10, end=14), Coding("s2", "theme.contact", "A"),
+    Coding("s2", "theme.contact", "C"), Coding("s3", "theme.delais", "C"),
+    Coding("s4", "theme.autre", "B", start=2, end=8), Coding("s4", "theme.autre", "A"),
+]
+MIXED_REVIEWED = {"A": {"s1", "s2", "s3", "s4", "s5"}, "B": {"s1", "s4", "s5"},
+                  "C": {"s1", "s2", "s3", "s5"}}
+
+
+@pytest.mark.parametrize("unit", ["segment", "span"])
+def test_report_measures_equal_those_of_the_reliability_tables(unit):
+    report = agreement_report(MIXED, coded_units=MIXED_REVIEWED, codebook=CODEBOOK, unit=unit)
+    build = segment_table if unit == "segment" else span_table
+    tables = build(MIXED, [c.code_id for c in report.codes], coded_units=MIXED_REVIEWED)
+    assert [c.code_id for c in report.codes] == ["theme.delais", "theme.contact", "theme.autre"]
+    for row in report.codes:
+        assert row.agreement == measure_table(tables[row.code_id], value_names=BINARY_NAMES)
+    pooled = pd.concat(list(tables.values()), keys=list(tables))
+    assert report.overall == measure_table(pooled, value_names=BINARY_NAMES)
+
+
+@pytest.mark.parametrize("unit", ["segment", "span"])
+def test_details_are_the_report_and_the_disagreements(unit):
+    class Source:
+        def codings(self):
+            return MIXED
+
+        def coded_units(self):
+            return MIXED_REVIEWED
+
+        def codebook(self):
+            return CODEBOOK
+
+    report, found = project_agreement_details(Source(), unit=unit)
+    assert report == project_agreement(Source(), unit=unit)
+    assert found == disagreements(MIXED, coded_units=MIXED_REVIEWED, unit=unit)
+    assert [d.code_id for d in found] == sorted(d.code_id for d in found)
+    assert found
 
 
 class FakeSource:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import views
-from ..agreement import disagreements, disagreements_frame, project_agreement
+from ..agreement import AgreementReport, disagreements_frame, project_agreement_details
 from ..analysis import coded_frame, latest_topics
 from ..codebook_io import save_codebook as save_codebook_file
 from ..errors import ProjectError
@@ -35,6 +35,7 @@ from ..store import (
     memos_frame,
     open_project,
     runs_frame,
+    segment_texts,
     segments_frame,
     suggestions_frame,
 )
@@ -183,11 +184,11 @@ class Data:
     def progress(self) -> pd.DataFrame:
         return _progress(self.path, self._k("progress"))
 
-    def agreement(self):
-        return _agreement(self.path, self._k("agreement"))
+    def agreement(self) -> AgreementReport:
+        return _agreement(self.path, self._k("agreement"))[0]
 
     def disagreements(self) -> pd.DataFrame:
-        return _disagreements(self.path, self._k("agreement"))
+        return _agreement(self.path, self._k("agreement"))[1]
 
     def kwic(self, query: str, whole_word: bool, filters: tuple) -> pd.DataFrame:
         return _kwic(self.path, self._k("kwic"), query, whole_word, filters)
@@ -320,17 +321,12 @@ def _progress(path: str, key: Key) -> pd.DataFrame:
 
 
 @_slow
-def _agreement(path: str, key: Key):
-    return project_agreement(StoreCodingSource(_p(path)))
-
-
-@_slow
-def _disagreements(path: str, key: Key) -> pd.DataFrame:
-    source = StoreCodingSource(_p(path))
-    codings, units = source.codings(), source.coded_units()
-    frame = disagreements_frame(disagreements(codings, coded_units=units), sorted(units))
-    return disagreement_table(frame, _segments(path, _narrow(key, "segments")),
-                              _codebook(path, _narrow(key, "codebook")))
+def _agreement(path: str, key: Key) -> tuple[AgreementReport, pd.DataFrame]:
+    """The report and the disagreement table, from one layout of the codings."""
+    report, found = project_agreement_details(StoreCodingSource(_p(path)))
+    frame = disagreements_frame(found, sorted(_units(path, _narrow(key, "units"))))
+    texts = segment_texts(_p(path), frame["segment"])  # only the segments listed
+    return report, disagreement_table(frame, texts, _codebook(path, _narrow(key, "codebook")))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

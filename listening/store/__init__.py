@@ -31,6 +31,7 @@ from .documents import (
     get_document,
     get_segments,
     pseudonym_rows,
+    segment_texts,
     segments_frame,
     source_status,
 )
@@ -52,6 +53,6 @@ __all__ = [
     "documents_frame", "finish_run", "get_codings", "get_document", "get_segments",
     "init_project", "latest_run", "log_change", "mark_reviewed", "memos_frame", "open_project",
     "pseudonym_rows", "reject_suggestions", "remove_coding", "replace_suggestions",
-    "runs_frame", "save_codebook", "save_topics", "segments_frame", "set_memo", "source_status",
+    "runs_frame", "save_codebook", "save_topics", "segment_texts", "segments_frame", "set_memo", "source_status",
     "start_run", "suggestions_frame", "topics_frame",
 ]

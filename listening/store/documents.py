@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -166,6 +166,14 @@ def segments_frame(project: Project) -> pd.DataFrame:
     df["attrs"] = df["attrs"].map(json.loads)
     df["organisations"] = df["organisations"].map(json.loads)
     return df
+
+
+def segment_texts(project: Project, segment_ids: Iterable[str]) -> pd.DataFrame:
+    """segment_id, document (its external id) and text of these segments (unknown ids left out)."""
+    return pd.read_sql_query(
+        "SELECT s.id AS segment_id, d.external_id AS document, s.text FROM segments s "
+        "JOIN documents d ON d.id = s.document_id WHERE s.id IN (SELECT value FROM json_each(?))",
+        project.connection(), params=(json.dumps(list(dict.fromkeys(segment_ids))),))
 
 
 def counts(project: Project) -> dict[str, int]:
