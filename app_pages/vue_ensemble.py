@@ -9,7 +9,7 @@ data = explorer.load()
 labels = data.labels()
 docs = data.documents()
 segments = data.segments()
-codings = data.codings()
+codings = data.codes_applied()  # counts only: no texts needed
 pending = data.suggestions()
 
 st.title("Vue d'ensemble")

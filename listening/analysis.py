@@ -9,7 +9,7 @@ import pandas as pd
 
 from .store import (
     Project,
-    codings_frame,
+    applied_codes,
     current_codebook,
     finish_run,
     latest_run,
@@ -26,7 +26,7 @@ Progress = Callable[[int, int, str], None]
 
 def coded_frame(project: Project, coders: Sequence[str] | None = None) -> pd.DataFrame:
     """Every segment with its document metadata and the codes the chosen coders applied."""
-    return coded_segments(segments_frame(project), codings_frame(project),
+    return coded_segments(segments_frame(project), applied_codes(project),
                           current_codebook(project), coders=coders)
 
 

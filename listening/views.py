@@ -28,15 +28,16 @@ def coded_segments(segments: pd.DataFrame, codings: pd.DataFrame, codebook: Code
     """
     family = {c.id: c.family for c in codebook.codes}
     chosen = codings if not coders else codings[codings["coder"].isin(coders)]
-    chosen = chosen.assign(family=chosen["code_id"].map(family))
-    grouped = {
-        fam: chosen[chosen["family"] == fam].groupby("segment_id")["code_id"]
-        .agg(lambda s: sorted(set(s)))
-        for fam in ("theme", "valence", "stage")
-    }
+    grouped: dict[str, dict[str, set[str]]] = {"theme": {}, "valence": {}, "stage": {}}
+    for seg, code in zip(chosen["segment_id"].tolist(), chosen["code_id"].tolist()):
+        if family.get(code) in grouped:
+            grouped[family[code]].setdefault(seg, set()).add(code)
     out = segments.copy()
+    ids = out["segment_id"].tolist()
     for fam, col in (("theme", "themes"), ("valence", "valences"), ("stage", "stages")):
-        out[col] = out["segment_id"].map(grouped[fam]).map(lambda v: v if isinstance(v, list) else [])
+        found = grouped[fam]
+        out[col] = pd.Series([sorted(found[s]) if s in found else [] for s in ids],
+                             index=out.index, dtype=object)
     # sub-themes roll up to their top-level theme for maps; the fine code stays in `themes`
     tops = {c.id: _top(c.id, codebook) for c in codebook.family("theme")}
     out["top_themes"] = out["themes"].map(lambda ts: sorted({tops.get(t, t) for t in ts}))

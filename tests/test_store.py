@@ -14,6 +14,7 @@ from listening.store import (
     accept_suggestions,
     add_codings,
     add_document,
+    applied_codes,
     changelog_frame,
     codings_frame,
     counts,
@@ -22,6 +23,8 @@ from listening.store import (
     open_project,
     reject_suggestions,
     replace_suggestions,
+    segment_texts,
+    segments_frame,
     source_status,
     suggestions_frame,
 )
@@ -148,6 +151,19 @@ def test_blind_mode_shows_only_own_codings(tmp_path, coders):
     add_codings(project, [Coding(seg.id, "theme.delais", c) for c in coders])
     assert set(codings_frame(project)["coder"]) == set(coders)
     assert codings_frame(project, visible_to="A", blind=True)["coder"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("coders", [("A", "B")])
+def test_applied_codes_and_texts_are_light_reads_of_the_same_rows(tmp_path, coders):
+    project = init_project(tmp_path / "p")
+    segs = _store(project, _doc())
+    add_codings(project, [Coding(s.id, "theme.delais", c) for s in segs for c in coders])
+    columns = ["segment_id", "code_id", "coder"]
+    full = codings_frame(project)[columns].sort_values(columns, ignore_index=True)
+    assert applied_codes(project).sort_values(columns, ignore_index=True).equals(full)
+    texts = segment_texts(project, [segs[-1].id, "inconnu", segs[0].id])
+    assert sorted(texts["text"]) == sorted([segs[0].text, segs[-1].text])
+    assert set(texts["document"]) == set(segments_frame(project)["document"])
 
 
 @pytest.mark.parametrize("coders", [("A", "B")])

@@ -19,13 +19,14 @@ import streamlit as st
 
 from .. import views
 from ..agreement import AgreementReport, disagreements_frame, project_agreement_details
-from ..analysis import coded_frame, latest_topics
+from ..analysis import latest_topics
 from ..codebook_io import save_codebook as save_codebook_file
 from ..errors import ProjectError
 from ..model import Codebook, Document
 from ..store import (
     Project,
     StoreCodingSource,
+    applied_codes,
     changelog_frame,
     coded_units,
     codings_frame,
@@ -159,6 +160,10 @@ class Data:
     def codings(self, coder: str | None = None, blind: bool = False) -> pd.DataFrame:
         return _codings(self.path, self._k("codings"), coder if blind else None)
 
+    def codes_applied(self) -> pd.DataFrame:
+        """segment_id, code_id, coder of every coding (no text nor metadata: light)."""
+        return _applied(self.path, self._k("codings"))
+
     def suggestions(self, coder: str | None = None) -> pd.DataFrame:
         """Suggestions `coder` has not decided yet (nobody has, without a coder)."""
         return _suggestions(self.path, self._k("suggestions"), coder)
@@ -242,7 +247,14 @@ def _segments(path: str, key: Key) -> pd.DataFrame:
 
 @_slow
 def _coded(path: str, key: Key) -> pd.DataFrame:
-    return coded_frame(_p(path))
+    return views.coded_segments(_segments(path, _narrow(key, "segments")),
+                                _applied(path, _narrow(key, "codings")),
+                                _codebook(path, _narrow(key, "codebook")))
+
+
+@_cache
+def _applied(path: str, key: Key) -> pd.DataFrame:
+    return applied_codes(_p(path))
 
 
 @_cache
@@ -316,7 +328,7 @@ def _curve(path: str, key: Key, journey: str, doc_type: str | None) -> pd.DataFr
 @_cache
 def _progress(path: str, key: Key) -> pd.DataFrame:
     return coding_progress(_segments(path, _narrow(key, "segments")),
-                           _codings(path, _narrow(key, "codings"), None),
+                           _applied(path, _narrow(key, "codings")),
                            _units(path, _narrow(key, "units")))
 
 

@@ -5,6 +5,7 @@ from .coding import (
     accept_above,
     accept_suggestions,
     add_codings,
+    applied_codes,
     changelog_frame,
     codebook_history,
     coded_units,
@@ -48,7 +49,7 @@ from .runs import (
 
 __all__ = [
     "Project", "Settings", "StoreCodingSource", "accept_above", "accept_suggestions",
-    "add_codings", "add_document", "assignments_frame", "changelog_frame", "codebook_history",
+    "add_codings", "add_document", "applied_codes", "assignments_frame", "changelog_frame", "codebook_history",
     "coded_units", "coders", "codings_on_document", "codings_frame", "counts", "current_codebook", "decisions_frame", "delete_document",
     "documents_frame", "finish_run", "get_codings", "get_document", "get_segments",
     "init_project", "latest_run", "log_change", "mark_reviewed", "memos_frame", "open_project",

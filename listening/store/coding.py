@@ -255,6 +255,13 @@ def codings_frame(project: Project, *, visible_to: str | None = None,
                              params=args)
 
 
+def applied_codes(project: Project) -> pd.DataFrame:
+    """segment_id, code_id, coder of every coding, in no particular order: what views that
+    only ask which codes a segment carries need (`codings_frame` adds texts and metadata)."""
+    return pd.read_sql_query("SELECT segment_id, code_id, coder FROM codings",
+                             project.connection())
+
+
 def coders(project: Project) -> list[str]:
     rows = project.connection().execute(
         "SELECT coder FROM reviews UNION SELECT coder FROM codings ORDER BY 1"

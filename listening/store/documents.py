@@ -163,9 +163,17 @@ def segments_frame(project: Project) -> pd.DataFrame:
         "ORDER BY d.external_id, s.position",
         project.connection(),
     )
-    df["attrs"] = df["attrs"].map(json.loads)
-    df["organisations"] = df["organisations"].map(json.loads)
+    df["attrs"] = df["attrs"].map(_json_object)
+    df["organisations"] = df["organisations"].map(_json_list)
     return df
+
+
+def _json_object(text: str) -> dict:
+    return {} if text == "{}" else json.loads(text)  # most segments carry no attributes
+
+
+def _json_list(text: str) -> list:
+    return [] if text == "[]" else json.loads(text)
 
 
 def segment_texts(project: Project, segment_ids: Iterable[str]) -> pd.DataFrame:
