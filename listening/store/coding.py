@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..model import Code, Codebook, Coding, Suggestion, stable_id
-from .project import Project, log_change, now
+from .project import Project, log_change, now, read_frame
 
 # --- codebook versions --------------------------------------------------------
 
@@ -258,8 +258,7 @@ def codings_frame(project: Project, *, visible_to: str | None = None,
 def applied_codes(project: Project) -> pd.DataFrame:
     """segment_id, code_id, coder of every coding, in no particular order: what views that
     only ask which codes a segment carries need (`codings_frame` adds texts and metadata)."""
-    return pd.read_sql_query("SELECT segment_id, code_id, coder FROM codings",
-                             project.connection())
+    return read_frame(project.connection(), "SELECT segment_id, code_id, coder FROM codings")
 
 
 def coders(project: Project) -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..model import Document, Metadata, Segment, Turn
-from .project import Project, log_change, now
+from .project import Project, log_change, now, read_frame
 
 DOCUMENT_COLUMNS = (
     "id", "external_id", "name", "source_format", "type", "journey", "stage", "public",
@@ -155,13 +155,13 @@ def get_segments(project: Project, document_id: str | None = None) -> list[Segme
 
 def segments_frame(project: Project) -> pd.DataFrame:
     """Every segment with its document's metadata: the table views and exports start from."""
-    df = pd.read_sql_query(
+    df = read_frame(
+        project.connection(),
         'SELECT s.id AS segment_id, s.document_id, s.position, s.turn_index, s.start, s."end", '
         "s.text, s.speaker, s.role, s.attrs, d.external_id AS document, d.name AS document_name, "
         "d.type, d.journey, d.stage AS document_stage, d.public, d.territory, d.organisations, "
         "d.date, d.channel FROM segments s JOIN documents d ON d.id = s.document_id "
         "ORDER BY d.external_id, s.position",
-        project.connection(),
     )
     df["attrs"] = df["attrs"].map(_json_object)
     df["organisations"] = df["organisations"].map(_json_list)
