@@ -313,6 +313,54 @@ def _brute_force_hits(text, analysed, codes):
             if (found := view.find(compile_pattern(pattern)))]
 
 
+@pytest.mark.parametrize("source,needs", [
+    (r"\bRIB\b", {"rib"}),
+    (r"trop[- ]?per[çc]u", {"trop"}),
+    (r"\b(\d+|douze|dix) pages?\b", {" page"}),
+    (r"\d+ ?(€|euros?|eur\b)", {"€", "euro", "eur"}),
+    (r"restos? du c(œ|oe)ur", {"resto"}),
+    (r"\bpourquoi\b(?! pas)[^.!?]*\?", {"pourquoi"}),
+    (r"(caf|\w+) (puis|ensuite)", {"puis", "ensuite"}),
+    (r"[A-Z]{3}", None),
+    (r"(a|\w)", None),
+])
+def test_text_patterns_state_the_words_a_match_needs(source, needs):
+    from listening.autocode.rules import required_literals
+
+    assert required_literals(source) == (frozenset(needs) if needs else None)
+
+
+def test_the_literal_prefilter_never_skips_a_matching_text():
+    """Every `re:` pattern of the shipped codebook, on every turn of the demo corpus and on
+    upper-case, accented and unaccented spellings: where the regex matches the text or its
+    unaccented form, one of the strings the pre-filter asks for is there."""
+    from listening.errors import ListeningError
+    from listening.ingest import read_file
+    from listening.nlp import fold
+    from listening.projects import DEMO_CORPUS
+
+    matchers = [compile_pattern(p) for c in load_codebook(DEFAULT_CODEBOOK).codes
+                for p in c.patterns if p.startswith("re:")]
+    texts = ["TROP-PERÇU DE 800 €", "Un trop perçu de 1200 EUROS", "Les Restos du Cœur",
+             "POURQUOI PAS ?", "La CAF puis la CPAM", "j'aimerais qu'on m'écoute",
+             "Ça fait trois mois que j'attends", "malgré tout, RAS"]
+    for path in sorted((DEMO_CORPUS / "documents").rglob("*.*"))[:40]:
+        try:
+            texts += [t.text for d in read_file(path) for t in d.turns]
+        except ListeningError:  # the manifest and the reference coding are not transcripts
+            continue
+    assert len(texts) > 300
+    matched = 0
+    for text in texts:
+        folded, casefolded = fold(text), text.casefold()
+        for m in matchers:
+            if m.regex.search(text) or m.regex.search(folded):
+                matched += 1
+                assert m.needs is None or any(s in casefolded or s in folded for s in m.needs), \
+                    (m.pattern, text)
+    assert matched > 100  # the patterns do match, so the check means something
+
+
 def test_pattern_index_finds_what_trying_every_pattern_finds():
     """The index only skips patterns that cannot match: on varied French (stems with `*`,
     alternatives with `|`, `re:` patterns, elisions, multi-word patterns) the hits and their
@@ -335,3 +383,22 @@ def test_pattern_index_finds_what_trying_every_pattern_finds():
         assert fast == _brute_force_hits(text, a, codes), text
         compared += len(fast)
     assert compared >= 10  # the texts do hit the codebook, so the comparison means something
+
+
+def test_memoised_lemmatizer_gives_spacys_lemmas():
+    """`load_nlp` memoises the French lemmatizer on (word, part of speech): the lemmas of
+    varied French are those of a freshly loaded, unmodified model."""
+    import spacy
+
+    from listening.nlp import MODEL, load_nlp
+
+    texts = ["J'ai attendu trois mois, j'attends encore, l'attente est longue.",
+             "Elles étaient séparées ; nous avons été reçus, ils ont été aidés.",
+             "Le conseiller m'a dit de voir avec la CAF, qui m'a renvoyée vers la CPAM.",
+             "J'ai attendu trois mois, j'attends encore, l'attente est longue."]
+    fresh = spacy.load(MODEL, exclude=["ner"])
+    expected = [[t.lemma_ for t in doc] for doc in fresh.pipe(texts)]
+    assert [[t.lemma_ for t in doc] for doc in load_nlp().pipe(texts)] == expected
+    assert [list(a.forms) for a in analyse(texts)] == [
+        [lemma.lower() for lemma, tok in zip(lemmas, doc) if not tok.is_space]
+        for lemmas, doc in zip(expected, fresh.pipe(texts))]

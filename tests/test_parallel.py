@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -15,9 +16,14 @@ def _pids(part):
     return [(x * x, os.getpid()) for x in part]
 
 
+def _slow_pids(part):
+    time.sleep(0.05)  # a chunk lasts long enough that one worker cannot take them all
+    return _pids(part)
+
+
 def test_map_chunks_keeps_order_and_uses_several_processes(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
-    out = parallel.map_chunks(_pids, list(range(1000)), min_items=10)
+    out = parallel.map_chunks(_slow_pids, list(range(1000)), min_items=10)
     assert [v for v, _ in out] == [x * x for x in range(1000)]
     pids = {p for _, p in out}
     assert os.getpid() not in pids and len(pids) == 2  # the work ran in the two workers

@@ -24,6 +24,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from re import _constants as _sre
+from re import _parser
 
 from ..codebook import REGEX_PREFIX, pattern_error
 from ..errors import CodebookError
@@ -49,6 +51,64 @@ class Matcher:
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.source, re.IGNORECASE if self.on_text else 0)
+
+    @cached_property
+    def needs(self) -> frozenset[str] | None:
+        """For a text pattern, strings one of which every match contains (case-folded), so
+        a segment holding none of them is skipped without running the regex; None when the
+        pattern requires no literal text."""
+        return required_literals(self.source) if self.on_text else None
+
+
+# What `required_literals` reads of a parsed regular expression.
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+
+
+def required_literals(source: str) -> frozenset[str] | None:
+    """Case-folded strings one of which every match of `source` contains, or None.
+
+    Read from the parsed expression: a run of literal characters is required; a group or a
+    repetition of at least one is required when its content is; an alternation when each of
+    its branches requires something (the union of what they require). Of the requirements of
+    a sequence, the one with the longest shortest string is kept. Anything else (classes,
+    lookarounds, back-references) requires nothing, which keeps the answer sound: a text
+    without any of the strings cannot match."""
+    try:
+        parsed = _parser.parse(source, re.IGNORECASE)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+    found = _required(list(parsed))
+    return frozenset(x.casefold() for x in found) if found else None
+
+
+def _required(items: list) -> set[str] | None:
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and "" not in found and (
+                best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        if op is _sre.SUBPATTERN:
+            consider(_required(list(av[-1])))
+        elif op is _sre.BRANCH:
+            branches = [_required(list(b)) for b in av[1]]
+            if all(branches):
+                consider(set().union(*branches))
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_required(list(av[2])))
+    if run:
+        consider({"".join(run)})
+    return best
 
 
 def _token_regex(token: str) -> str:
@@ -169,10 +229,12 @@ class PatternIndex:
     """The patterns of a set of codes, indexed by one token each (its least common-looking
     one), so that a segment runs only the regular expressions of the patterns whose every
     token occurs in it as a word or a lemma: the same matches as trying every pattern, at a
-    fraction of the cost. Regular-expression patterns (`re:`) are always tried."""
+    fraction of the cost. A regular-expression pattern (`re:`) is tried where the text, or
+    its unaccented form, holds one of the strings its matches need (`Matcher.needs`)."""
 
     def __init__(self, codes: Sequence[Code]):
         self.on_text: list[_Entry] = []
+        self.literals: frozenset[str] = frozenset()  # every string a text pattern needs
         self.exact: dict[str, list[_Entry]] = {}
         self.prefix: dict[str, list[_Entry]] = {}
         self.always: list[_Entry] = []  # a token with an empty prefix ("*") matches anything
@@ -186,6 +248,7 @@ class PatternIndex:
                 self.order[id(entry)] = len(self.order)
                 if matcher.on_text:
                     self.on_text.append(entry)
+                    self.literals |= matcher.needs or frozenset()
                     continue
                 key = max(tokens, key=_selectivity)
                 exact, prefixes = key
@@ -197,9 +260,9 @@ class PatternIndex:
                 for stem in prefixes:
                     self.prefix.setdefault(stem, []).append(entry)
 
-    def candidates(self, vocabulary: set[str]) -> list[_Entry]:
-        """The entries that may match a segment whose words and lemmas are `vocabulary`, in
-        codebook order."""
+    def candidates(self, vocabulary: set[str], text: str = "", folded: str = "") -> list[_Entry]:
+        """The entries that may match a segment whose words and lemmas are `vocabulary`, and
+        whose text is `text` (`folded`: lower-case without accents), in codebook order."""
         prefixes = {w[:i] for w in vocabulary for i in range(1, len(w) + 1)}
         found: dict[int, _Entry] = {id(e): e for e in self.always}
         for word in vocabulary:
@@ -211,7 +274,10 @@ class PatternIndex:
         keep = [e for e in found.values()
                 if all(exact & vocabulary or any(p in prefixes for p in stems)
                        for exact, stems in e.tokens)]
-        keep.extend(self.on_text)
+        casefolded = text.casefold()
+        present = {s for s in self.literals if s in casefolded or s in folded}
+        keep.extend(e for e in self.on_text
+                    if e.matcher.needs is None or not e.matcher.needs.isdisjoint(present))
         return sorted(keep, key=lambda e: self.order[id(e)])
 
 
@@ -237,7 +303,7 @@ def find_hits(text: str, analysed: Analysed, codes: Sequence[Code]) -> list[Hit]
     view = _View(text, analysed)
     vocabulary = {w.replace(" ", "_") for w in (*analysed.words, *analysed.lemmas)}
     hits: list[Hit] = []
-    for entry in pattern_index(tuple(codes)).candidates(vocabulary):
+    for entry in pattern_index(tuple(codes)).candidates(vocabulary, text, view.folded):
         found = view.find(entry.matcher)
         if found:
             first, last, evidence = found
