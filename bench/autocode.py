@@ -9,7 +9,11 @@ answers of the Grand Débat National labelled by hand.
 
 For each code, a suggestion counts when its score is at least the threshold; sub-themes roll up
 to their main theme. Prints precision, recall and F1 per code and the macro-F1 of themes and of
-valence, for each coder (rules, similarity) and for the combined coder (what a coder sees).
+valence, for each coder (rules, similarity, learned) and for the combined coder (what a coder
+sees), twice: without training data (rules and similarity: a project nobody has coded yet) and
+with the learned coder trained on the hand coding, CROSS-VALIDATED: the units' documents (GDN:
+each answer) are dealt into 5 folds (seed 42) and each fold is scored by a model trained on the
+other folds' hand codes only (`LearnedCoder.suggest_held_out`, the same path a project takes).
 Target: macro-F1 >= 0.75 on themes and on valence.
 
     .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn]
@@ -29,7 +33,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from listening.autocode import COMBINED, DEFAULT_THRESHOLD, suggest_frame  # noqa: E402
+from listening.autocode import (  # noqa: E402
+    COMBINED,
+    DEFAULT_THRESHOLD,
+    LearnedCoder,
+    RuleCoder,
+    SimilarityCoder,
+    combine,
+    suggest_frame,
+)
+from listening.autocode.stages import NAME as STAGE_CODER  # noqa: E402
 from listening.codebook_io import load_codebook  # noqa: E402
 from listening.coding import import_quoted_codings  # noqa: E402
 from listening.ingestion import ingest_paths  # noqa: E402
@@ -85,7 +98,11 @@ def score_table(truth: Truth, predicted: Truth, codes: list[str]) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def report(title: str, truth: Truth, result, codebook, thresholds: list[float]) -> dict:
+RULES_ONLY = "sans apprentissage (règles + similarité)"
+CV = "avec apprentissage, validation croisée 5 plis par document"
+
+
+def report(title: str, truth: Truth, by_coder: dict, codebook, thresholds: list[float]) -> dict:
     """Print the tables; return {(coder, threshold): (themes F1, valence F1)}."""
     roll = rollup(codebook)
     families = {"thèmes": sorted(c.id for c in main_themes(codebook)),
@@ -94,7 +111,7 @@ def report(title: str, truth: Truth, result, codebook, thresholds: list[float]) 
     print(f"\n==================== {title} : {len(truth)} unités")
     for threshold in thresholds:
         print(f"\n##### seuil de score {threshold}")
-        for coder, sugs in result.by_coder.items():
+        for coder, sugs in by_coder.items():
             if coder.endswith("stages.v1"):
                 continue
             predicted: Truth = {}
@@ -107,11 +124,30 @@ def report(title: str, truth: Truth, result, codebook, thresholds: list[float]) 
                 f1s.append(table["f1"].mean())
                 line.append(f"{fam} macro-F1 {table['f1'].mean():.3f} "
                             f"(P {table['precision'].mean():.2f} R {table['recall'].mean():.2f})")
-                if coder == COMBINED:
+                if coder == COMBINED or coder == LearnedCoder.name and threshold == thresholds[0]:
                     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
             out[(coder, threshold)] = tuple(f1s)
             print(f"{coder:<28} " + " | ".join(line))
     return out
+
+
+def evaluate(title: str, truth: Truth, frame: pd.DataFrame, codebook,
+             thresholds: list[float]) -> tuple[dict, object]:
+    """Both reports: rules only, then cross-validated learning from the hand coding."""
+    t = time.perf_counter()
+    result = suggest_frame(frame, codebook, training=truth)
+    print(f"{title} : {len(truth)} unités, {frame['document'].nunique()} documents ; "
+          f"suggestions en {time.perf_counter() - t:.1f} s")
+    by = result.by_coder
+    rules_only = {RuleCoder.name: by[RuleCoder.name], SimilarityCoder.name: by[SimilarityCoder.name],
+                  COMBINED: combine(by[RuleCoder.name], by[STAGE_CODER], by[SimilarityCoder.name])}
+    scores = {}
+    for label, coders in ((RULES_ONLY, rules_only),
+                          (CV, {LearnedCoder.name: by[LearnedCoder.name], COMBINED: by[COMBINED]})):
+        for key, value in report(f"{title} — {label}", truth, coders, codebook,
+                                 thresholds).items():
+            scores[(label, *key)] = value
+    return scores, result
 
 
 def demo(project_dir: Path, thresholds: list[float]) -> dict:
@@ -125,10 +161,7 @@ def demo(project_dir: Path, thresholds: list[float]) -> dict:
         truth.setdefault(seg, set()).add(roll(code))
     frame = segments_frame(project)
     frame = frame[frame["segment_id"].isin(truth)]
-    t = time.perf_counter()
-    result = suggest_frame(frame, codebook)
-    print(f"{len(truth)} segments de référence ; suggestions en {time.perf_counter() - t:.1f} s")
-    scores = report("Corpus de démonstration", truth, result, codebook, thresholds)
+    scores, result = evaluate("Corpus de démonstration", truth, frame, codebook, thresholds)
     stage_truth = {u: {c for c in ts if c.startswith("etape.")} for u, ts in truth.items()}
     stage_truth = {u: ts for u, ts in stage_truth.items() if ts}
     stage_pred: Truth = {}
@@ -141,13 +174,14 @@ def demo(project_dir: Path, thresholds: list[float]) -> dict:
 
 
 def gdn_frame(labels: pd.DataFrame, gdn_dir: Path = GDN_DIR) -> pd.DataFrame:
-    """One segment per labelled answer, read in place from the GDN files."""
+    """One segment per labelled answer, read in place from the GDN files; each answer is its
+    own document (as a spreadsheet row is on import)."""
     rows = []
     for question, group in labels.groupby("question"):
         answers = pd.read_csv(gdn_dir / f"{question}.csv")
         for row in group["row"]:
-            rows.append({"segment_id": f"{question}:{row}", "document_id": question,
-                         "document": question, "position": int(row), "turn_index": int(row),
+            rows.append({"segment_id": f"{question}:{row}", "document_id": f"{question}:{row}",
+                         "document": f"{question}:{row}", "position": int(row), "turn_index": int(row),
                          "text": str(answers.loc[int(row), "comment"]), "role": "participant",
                          "attrs": {}, "journey": GDN_JOURNEYS.get(question),
                          "document_stage": None, "type": "verbatim"})
@@ -165,11 +199,9 @@ def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS) -> dict:
         for q, r, themes, valence in labels[["question", "row", "themes", "valence"]].itertuples(
             index=False)
     }
-    frame = gdn_frame(labels)
-    t = time.perf_counter()
-    result = suggest_frame(frame, codebook)
-    print(f"\nGDN : {len(frame)} réponses ; suggestions en {time.perf_counter() - t:.1f} s")
-    return report("Grand Débat National (étiquetage manuel)", truth, result, codebook, thresholds)
+    print()
+    return evaluate(f"Grand Débat National, {labels_path.name}", truth, gdn_frame(labels),
+                    codebook, thresholds)[0]
 
 
 def main() -> None:
@@ -189,11 +221,13 @@ def main() -> None:
         scores["démo"] = demo(project_dir, thresholds)
     if args.gdn:
         scores["GDN"] = gdn(thresholds, args.gdn_labels)
-    print("\n==================== résumé (macro-F1 thèmes / valence, codeur combiné)")
+    print("\n==================== résumé (macro-F1 thèmes / valence)")
     for name, by in scores.items():
-        for (coder, threshold), (themes, valence) in by.items():
-            if coder == COMBINED:
-                print(f"{name:<5} seuil {threshold:<4} thèmes {themes:.3f}  valence {valence:.3f}")
+        for (label, coder, threshold), (themes, valence) in by.items():
+            if coder == COMBINED or coder == LearnedCoder.name:
+                who = "combiné" if coder == COMBINED else "appris seul"
+                print(f"{name:<5} seuil {threshold:<4} thèmes {themes:.3f}  valence {valence:.3f}"
+                      f"  {who}, {label}")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ from .model import Coding
 from .store import (
     Project,
     add_codings,
+    coded_units,
     current_codebook,
     finish_run,
+    get_codings,
     replace_suggestions,
     segments_frame,
     start_run,
@@ -27,18 +29,35 @@ Progress = Callable[[int, int, str], None]
 def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: float = 0.5,
                     seed: int = 42, progress: Progress | None = None,
                     actor: str = "listening") -> tuple[str, Suggestions]:
-    """Run the coders over the whole project and store the combined suggestions as pending."""
+    """Run the coders over the whole project and store the combined suggestions as pending.
+
+    The learned coder trains on the project's human codings (manual or accepted, by any coder;
+    a segment reviewed without a code is a negative); a coded segment is scored by a model
+    fitted without its document's fold, never on its own codings."""
     codebook = current_codebook(project)
+    training = human_codings(project)
     params = {"embedder": embedder, "similarity_threshold": threshold,
-              "codebook": f"{codebook.name} {codebook.version}"}
+              "codebook": f"{codebook.name} {codebook.version}",
+              "training_segments": len(training)}
     run_id = start_run(project, "suggest", params, seed=seed, actor=actor)
     result = suggest_frame(segments_frame(project), codebook, embedder=embedder,
-                           similarity_threshold=threshold, seed=seed, progress=progress)
+                           similarity_threshold=threshold, seed=seed, training=training,
+                           progress=progress)
     stored = replace_suggestions(project, COMBINED, result.combined, run_id=run_id, actor=actor)
     finish_run(project, run_id, {"suggestions": stored,
                                  **{k: len(v) for k, v in result.by_coder.items()},
                                  "params": result.params})
     return run_id, result
+
+
+def human_codings(project: Project) -> dict[str, set[str]]:
+    """Segment → the codes people gave it (whole segment or a span in it), for every segment
+    someone coded or marked reviewed."""
+    out: dict[str, set[str]] = {seg: set() for segs in coded_units(project).values()
+                                for seg in segs}
+    for coding in get_codings(project):
+        out.setdefault(coding.segment_id, set()).add(coding.code_id)
+    return out
 
 
 # --- import from a spreadsheet ------------------------------------------------------
