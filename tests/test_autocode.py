@@ -402,3 +402,143 @@ def test_memoised_lemmatizer_gives_spacys_lemmas():
     assert [list(a.forms) for a in analyse(texts)] == [
         [lemma.lower() for lemma, tok in zip(lemmas, doc) if not tok.is_space]
         for lemmas, doc in zip(expected, fresh.pipe(texts))]
+
+
+# --- the learned coder ----------------------------------------------------------------------
+
+LEARNED = "listening.learned.v1"
+HOUSING = Code("theme.logement", "Logement", "theme", definition="Se loger.")
+CB_HOUSING = Codebook("mini", "1", (*CB.codes, HOUSING))
+_HOUSING = ["Le propriétaire a encore augmenté le loyer de l'appartement.",
+            "Nous cherchons un logement moins cher, le bail se termine en mars.",
+            "Le loyer passe avant tout, l'appartement est trop petit pour trois.",
+            "Le propriétaire refuse de rendre la caution du logement.",
+            "Le déménagement dans un appartement plus grand coûte cher avec le loyer."]
+_OTHER = ["Les enfants vont à la cantine de l'école le midi.",
+          "Nous partons en vacances chez ma sœur en juillet.",
+          "Mon fils fait du football le mercredi au club du quartier.",
+          "Ma mère garde les petits quand je travaille le samedi.",
+          "Le bus passe toutes les vingt minutes devant la maison."]
+
+
+def _housing_frame(n_docs: int) -> tuple[pd.DataFrame, dict[str, set[str]]]:
+    """`n_docs` documents of two turns, one about housing, one not; all coded by a person."""
+    rows, training = [], {}
+    for d in range(n_docs):
+        for k, (texts, codes) in enumerate(((_HOUSING, {"theme.logement"}), (_OTHER, set()))):
+            seg = f"d{d}-{k}"
+            rows.append({"segment_id": seg, "document_id": f"D{d}", "document": f"D{d}",
+                         "position": k, "text": texts[d % len(texts)], "role": "usager",
+                         "attrs": {}, "journey": "parcours.x", "document_stage": None,
+                         "type": "entretien"})
+            training[seg] = codes
+    return pd.DataFrame(rows), training
+
+
+def _with_unseen(frame: pd.DataFrame, texts: list[str]) -> pd.DataFrame:
+    extra = [{**frame.iloc[0].to_dict(), "segment_id": f"new{i}", "document_id": "NEW",
+              "document": "NEW", "position": i, "text": t} for i, t in enumerate(texts)]
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+
+
+def _learned(result, segment: str) -> dict[str, Suggestion]:
+    return {s.code_id: s for s in result.by_coder[LEARNED] if s.segment_id == segment}
+
+
+@pytest.mark.parametrize("n_docs", [5])
+def test_learned_coder_says_nothing_with_too_few_codings(n_docs):
+    frame, training = _housing_frame(n_docs)  # 10 coded segments, under MIN_SEGMENTS
+    result = suggest_frame(_with_unseen(frame, ["Le loyer a encore augmenté."]), CB_HOUSING,
+                           training=training)
+    assert result.by_coder[LEARNED] == []
+    assert result.params["learned"]["training_segments"] == 2 * n_docs
+
+
+@pytest.mark.parametrize("unseen,about_housing", [
+    ("Mon propriétaire veut augmenter le loyer du studio.", True),
+    ("Les petits mangent à la cantine de l'école.", False),
+])
+def test_learned_coder_learns_a_code_the_rules_do_not_know(unseen, about_housing):
+    frame, training = _housing_frame(20)
+    result = suggest_frame(_with_unseen(frame, [unseen]), CB_HOUSING, training=training)
+    assert "theme.logement" not in {s.code_id for s in result.by_coder[RuleCoder.name]}
+    found = _learned(result, "new0")["theme.logement"]
+    assert (found.score >= 0.5) is about_housing
+    if about_housing:  # evidence: the learned words present in the segment
+        (evidence,) = found.evidence
+        assert evidence.startswith("appris des codages : ")
+        assert {"loyer", "propriétaire"} & set(evidence.split(": ")[1].split(", "))
+        combined = {s.code_id: s for s in result.combined if s.segment_id == "new0"}
+        assert evidence in combined["theme.logement"].evidence
+    else:
+        assert found.evidence == ()
+
+
+@pytest.mark.parametrize("segment", ["d3-0", "d7-1"])
+def test_a_segments_own_coding_never_feeds_its_suggestions(segment):
+    frame, training = _housing_frame(20)
+    before = _learned(suggest_frame(frame, CB_HOUSING, training=training), segment)
+    flipped = dict(training)  # the coder changes their mind on this segment only
+    flipped[segment] = set() if training[segment] else {"theme.logement"}
+    after = _learned(suggest_frame(frame, CB_HOUSING, training=flipped), segment)
+    assert before and before == after
+
+
+@pytest.mark.parametrize("seed", [42])
+def test_learned_suggestions_are_reproducible(seed):
+    frame, training = _housing_frame(20)
+    frame = _with_unseen(frame, ["Le loyer du studio a augmenté."])
+    first = suggest_frame(frame, CB_HOUSING, training=training, seed=seed)
+    second = suggest_frame(frame, CB_HOUSING, training=training, seed=seed)
+    assert first.by_coder[LEARNED] == second.by_coder[LEARNED]
+    assert first.combined == second.combined
+    assert first.params["learned"]["seed"] == seed
+
+
+@pytest.mark.parametrize("rule,learned,expected", [(0.55, 0.9, 0.725), (0.55, 0.1, 0.325),
+                                                   (0.0, 0.9, 0.45), (0.0, 0.1, None)])
+def test_combined_score_with_a_learned_code(rule, learned, expected):
+    parts = [[Suggestion("s", "theme.delais", learned, LEARNED)]]
+    if rule:
+        parts.append([Suggestion("s", "theme.delais", rule, "listening.rules.v2")])
+    out = combine(*parts)
+    assert [s.score for s in out] == ([] if expected is None else [pytest.approx(expected)])
+
+
+@pytest.mark.parametrize("n_docs", [20])
+def test_run_suggestions_learns_from_the_projects_codings(tmp_path, n_docs):
+    from conftest import APP_CODEBOOK_YAML
+
+    from listening.coding import run_suggestions
+    from listening.model import Coding, RawTurn, build_document
+    from listening.projects import create_project
+    from listening.segment import segment_document
+    from listening.store import add_codings, add_document, latest_run, suggestions_frame
+
+    (tmp_path / "mini.yaml").write_text(APP_CODEBOOK_YAML, encoding="utf-8")
+    project, _ = create_project(tmp_path / "projet", codebook=tmp_path / "mini.yaml")
+    codings = []
+    for d in range(n_docs + 1):
+        doc = build_document(f"E{d}.txt", [RawTurn(_HOUSING[d % 5], "Usager"),
+                                           RawTurn(_OTHER[d % 5], "Usager")],
+                             external_id=f"E{d}", roles=["usager", "usager"])
+        housing, other = segment_document(doc)
+        add_document(project, doc, [housing, other], source_hash=doc.hash, pseudonymised=False)
+        if d < n_docs:  # the last document is left for the machine
+            codings += [Coding(housing.id, "theme.contact", "alice"),  # an odd team convention
+                        Coding(other.id, "valence.positif", "alice")]
+    add_codings(project, codings)
+    run_id, result = run_suggestions(project)
+    run = latest_run(project, "suggest")
+    assert run["id"] == run_id
+    learned = run["summary"]["params"]["learned"]
+    assert learned["training_segments"] == 2 * n_docs and learned["min_positive"] == 5
+    assert run["summary"][LEARNED] == len(result.by_coder[LEARNED]) > 0
+    stored = suggestions_frame(project)
+    new = stored[(stored["document"] == f"E{n_docs}") & (stored["code_id"] == "theme.contact")]
+    housing, other = new.sort_values("score", ascending=False).to_dict("records")
+    # learned alone (no codebook cue): half the learned score, so shown by default only when
+    # the model is confident (>= 0.8); always ranked above the turn that is not about housing
+    assert housing["score"] > 0.3 > other["score"]
+    assert housing["segment_id"] == segment_document(doc)[0].id
+    assert any(e.startswith("appris des codages") for e in housing["evidence"])
