@@ -5,6 +5,7 @@ One document is stored per transaction; a bad file is reported and the batch goe
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -196,11 +197,34 @@ def ingest_paths(
     engine = _Pseudonymisation(project, pseudonymiser, vault) if pseudonymise else None
     pending: list[tuple[_Source, Document, str]] = []
     replacing: set[str] = set()
+    # Batches overlap: the workers detect identifiers in one batch while this process
+    # stores the one before (and reads the next files); batches are stored in order.
+    started: list[Callable[[], None]] = []
 
     def flush() -> None:
-        _store_batch(project, pending, engine, report, actor, replacing)
+        batch = list(pending)
         pending.clear()
+        finish = _start_batch(batch, engine, report)
+        if started:
+            started.pop()()
+        started.append(lambda: _store_batch(project, batch, finish(), engine, report, actor,
+                                            replacing))
 
+    with engine or contextlib.nullcontext():
+        _read_and_store(project, sources, base, codebook, report, progress, pending,
+                        replacing, replace_existing, flush)
+        if started:
+            started.pop()()
+    if progress:
+        progress(len(sources), len(sources), "")
+    finish_run(project, run_id, report.summary())
+    return report
+
+
+def _read_and_store(project: Project, sources: list[_Source], base: ReadOptions,
+                    codebook: Codebook, report: IngestReport, progress: Progress | None,
+                    pending: list[tuple[_Source, Document, str]], replacing: set[str],
+                    replace_existing: bool, flush: Callable[[], None]) -> None:
     total = len(sources)
     for index, (source, docs) in enumerate(read_sources(sources, base, codebook, report)):
         if progress:
@@ -234,10 +258,6 @@ def ingest_paths(
             flush()
     if pending:
         flush()
-    if progress:
-        progress(total, total, "")
-    finish_run(project, run_id, report.summary())
-    return report
 
 
 class _Pseudonymisation:
@@ -247,9 +267,20 @@ class _Pseudonymisation:
         self.project = project
         self._engine = pseudonymiser
         self._registry = None
+        self._workers = None
         self.vault = vault
 
-    def run(self, docs: Sequence[Document]) -> list[tuple[Document, int]]:
+    def __enter__(self) -> _Pseudonymisation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._workers is not None:
+            self._workers.close()
+
+    def start(self, docs: Sequence[Document]) -> Callable[[], list[tuple[Document, int]]]:
+        """Start detecting identifiers in `docs` (on the workers); the returned function
+        waits for the detections and pseudonymises. Batches are finished in order."""
+        from .parallel import Workers
         from .pseudonymise import Pseudonymiser, PseudonymRegistry, PseudoSettings
 
         if self._engine is None:
@@ -260,8 +291,15 @@ class _Pseudonymisation:
         if self._registry is None:
             key = bytes.fromhex(self.project.setting("pseudonym_key") or "")
             self._registry = PseudonymRegistry(key, pseudonym_rows(self.project))
-        results = self._engine.pseudonymise_documents(docs, self._registry, vault=self.vault)
-        return [self._metadata(d, len(ents)) for d, ents in results]
+        if self._workers is None:
+            self._workers = Workers(self._engine.detect_chunk)
+        finish = self._engine.start_documents(docs, self._workers)
+
+        def done() -> list[tuple[Document, int]]:
+            results = finish(self._registry, self.vault)
+            return [self._metadata(d, len(ents)) for d, ents in results]
+
+        return done
 
     def _metadata(self, doc: Document, n_entities: int) -> tuple[Document, int]:
         """Spreadsheet columns kept as metadata may name people (post-it authors, signatures):
@@ -286,19 +324,40 @@ class _Pseudonymisation:
         return self._registry.new_rows() if self._registry is not None else []
 
 
-def _store_batch(project: Project, batch: list[tuple[_Source, Document, str]],
+Batch = list[tuple[_Source, Document, str]]
+
+
+def _start_batch(batch: Batch, engine: _Pseudonymisation | None,
+                 report: IngestReport) -> Callable[[], list[tuple[Document, int]] | None]:
+    """Start pseudonymising a batch; the returned function gives its documents, or None when
+    the batch failed as a whole (every document is then reported)."""
+    def failed(exc: ListeningError) -> None:
+        for _, d, _ in batch:
+            report.failed.append((d.name, str(exc)))
+
+    if engine is None:
+        return lambda: [(d, 0) for _, d, _ in batch]
+    try:
+        finish = engine.start([d for _, d, _ in batch])
+    except ListeningError as exc:
+        failed(exc)
+        return lambda: None
+
+    def done() -> list[tuple[Document, int]] | None:
+        try:
+            return finish()
+        except ListeningError as exc:
+            failed(exc)
+            return None
+
+    return done
+
+
+def _store_batch(project: Project, batch: Batch, processed: list[tuple[Document, int]] | None,
                  engine: _Pseudonymisation | None, report: IngestReport, actor: str,
                  replacing: set[str]) -> None:
-    docs = [d for _, d, _ in batch]
-    if engine is not None:
-        try:
-            processed = engine.run(docs)
-        except ListeningError as exc:
-            for _, d, _ in batch:
-                report.failed.append((d.name, str(exc)))
-            return
-    else:
-        processed = [(d, 0) for d in docs]
+    if processed is None:
+        return
     max_chars = project.settings.segment_max_chars
     for (_source, original, source_hash), (doc, n_entities) in zip(batch, processed):
         try:

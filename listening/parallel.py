@@ -13,6 +13,10 @@ Forking is only done where it is safe and worth it:
 - with more than one worker: `LISTENING_WORKERS` (an integer; 1 turns parallelism off), or else
   the cores this process may run on.
 Otherwise the function runs in the calling process, with the same results in the same order.
+
+`Workers` keeps one pool for one function over several lists (the batches of an ingestion):
+the workers are forked once, and a list is computed while the caller does something else
+(storing the previous batch), its items sent to the workers rather than inherited.
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ def can_fork() -> bool:
             and multiprocessing.parent_process() is None)  # not from inside a worker
 
 
+def _chunks(n_items: int, n_workers: int) -> list[tuple[int, int]]:
+    size = math.ceil(n_items / (n_workers * CHUNKS_PER_WORKER))
+    return [(i, min(i + size, n_items)) for i in range(0, n_items, size)]
+
+
 def _run(bounds: tuple[int, int]) -> list[Any]:
     assert _job is not None
     fn, items = _job
@@ -70,10 +79,9 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], *,
     here."""
     global _job
     n = min(n_workers or workers(), math.ceil(len(items) / max(1, min_items // 2)))
-    if n < 2 or len(items) < min_items or not can_fork() or _job is not None:
+    if n < 2 or len(items) < min_items or not can_fork() or _job is not None or _pooled is not None:
         return list(fn(items))
-    size = math.ceil(len(items) / (n * CHUNKS_PER_WORKER))
-    bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    bounds = _chunks(len(items), n)
     _job = (fn, items)
     try:
         with multiprocessing.get_context("fork").Pool(n) as pool:
@@ -81,3 +89,61 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], *,
     finally:
         _job = None
     return [r for part in parts for r in part]
+
+
+# The function of the current `Workers` pool, inherited by its forked workers.
+_pooled: Callable[[Sequence[Any]], list[Any]] | None = None
+
+
+def _run_items(items: Sequence[Any]) -> list[Any]:
+    assert _pooled is not None
+    return list(_pooled(items))
+
+
+class Workers:
+    """One forked pool for `fn` over several lists: `submit(items)` starts computing
+    `fn(items)` and returns a function that waits for the result.
+
+    The pool is forked on the first list of at least `min_items` items (the state `fn` needs
+    must be ready by then: it is inherited), and ended on leaving the `with` block. Lists
+    are cut into chunks sent to the workers (the items must pickle). Where `map_chunks`
+    would not fork, or while another pool is open, lists are computed at once in this
+    process: the results are the same, in the same order."""
+
+    def __init__(self, fn: Callable[[Sequence[T]], list[R]], *, min_items: int = MIN_ITEMS,
+                 n_workers: int | None = None):
+        self.fn, self.min_items = fn, min_items
+        self.n = n_workers or workers()
+        self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        global _pooled
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            _pooled = None
+
+    def _open(self) -> bool:
+        global _pooled
+        if self._pool is None:
+            if self.n < 2 or not can_fork() or _pooled is not None or _job is not None:
+                return False
+            _pooled = self.fn
+            self._pool = multiprocessing.get_context("fork").Pool(self.n)
+        return True
+
+    def submit(self, items: Sequence[T]) -> Callable[[], list[R]]:
+        items = list(items)
+        if (self._pool is None and len(items) < self.min_items) or not self._open():
+            done = list(self.fn(items))
+            return lambda: done
+        parts = self._pool.map_async(_run_items, [items[a:b] for a, b in
+                                                  _chunks(len(items), self.n)], chunksize=1)
+        return lambda: [r for part in parts.get() for r in part]

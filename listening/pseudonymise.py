@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -19,7 +19,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from listening.model import SPEAKER_SEPARATOR, Document, RawTurn, build_document
-from listening.parallel import map_chunks
+from listening.parallel import Workers, map_chunks
 from listening.person_recognizer import (
     GENDER_KEY,
     NOT_NAMES,
@@ -193,15 +193,16 @@ class Pseudonymiser:
         """Detections per text, each distinct text analysed once, on every core for large
         batches (see `listening.parallel`)."""
         unique = list(dict.fromkeys(texts))
-
-        def chunk(part: Sequence[str]) -> list[list[Detection]]:
-            docs = self.nlp.pipe(part, batch_size=batch_size, disable=self.disabled_)
-            return [self._finish(text, self._to_detections(text, self.analyzer_.analyze(
-                        text, LANGUAGE, nlp_artifacts=self.engine_.artifacts(doc))))
-                    for text, doc in zip(part, docs)]
-
-        found = dict(zip(unique, map_chunks(chunk, unique)))
+        detect = functools.partial(self.detect_chunk, batch_size=batch_size)
+        found = dict(zip(unique, map_chunks(detect, unique)))
         return [found[t] for t in texts]
+
+    def detect_chunk(self, texts: Sequence[str], *, batch_size: int = 64) -> list[list[Detection]]:
+        """Detections in each text (one spaCy pass), before propagation between texts."""
+        docs = self.nlp.pipe(texts, batch_size=batch_size, disable=self.disabled_)
+        return [self._finish(text, self._to_detections(text, self.analyzer_.analyze(
+                    text, LANGUAGE, nlp_artifacts=self.engine_.artifacts(doc))))
+                for text, doc in zip(texts, docs)]
 
     def _to_detections(self, text: str, results) -> list[Detection]:
         found = [
@@ -271,13 +272,34 @@ class Pseudonymiser:
     ) -> list[tuple[Document, list[Entity]]]:
         """Rewrite every turn's speaker and text; entities have offsets into each ORIGINAL
         document text. One spaCy pass over all turns of all documents."""
-        groups = [_document_texts(doc) for doc in docs]
-        flat = [t for texts, _ in groups for t in texts]
-        detected = self._detect_each(flat, batch_size)
-        out, pos = [], 0
-        for doc, (texts, n_speakers) in zip(docs, groups):
-            found = self._propagate(texts, detected[pos : pos + len(texts)])
-            pos += len(texts)
+        texts = list(dict.fromkeys(t for doc in docs for t in _flat_texts(doc)))
+        detected = map_chunks(functools.partial(self.detect_chunk, batch_size=batch_size), texts)
+        return self.rewrite_documents(docs, dict(zip(texts, detected)), registry, vault=vault)
+
+    def start_documents(self, docs: Sequence[Document], workers: Workers) -> Callable[
+            [PseudonymRegistry, MappingVault | None], list[tuple[Document, list[Entity]]]]:
+        """`pseudonymise_documents` in two steps: detection starts now on `workers` (a pool
+        of `detect_chunk`), the returned function waits for it and rewrites with `registry`.
+        Documents started one after the other must be finished in the same order, so that
+        pseudonyms are numbered as `pseudonymise_documents` would number them."""
+        texts = list(dict.fromkeys(t for doc in docs for t in _flat_texts(doc)))
+        pending = workers.submit(texts)
+
+        def finish(registry: PseudonymRegistry, vault: MappingVault | None = None):
+            return self.rewrite_documents(docs, dict(zip(texts, pending())), registry,
+                                          vault=vault)
+
+        return finish
+
+    def rewrite_documents(self, docs: Sequence[Document], detected: dict[str, list[Detection]],
+                          registry: PseudonymRegistry, *, vault: MappingVault | None = None,
+                          ) -> list[tuple[Document, list[Entity]]]:
+        """Rewrite documents from the detections in each of their texts (`detect_chunk`):
+        names propagate within a document, pseudonyms come from `registry`."""
+        out = []
+        for doc in docs:
+            texts, n_speakers = _document_texts(doc)
+            found = self._propagate(texts, [detected[t] for t in texts])
             for i in range(n_speakers):
                 found[i] = [d for d in found[i] if not _speaker_role(texts[i])]
             planned = dict(zip(texts, self._plan(found, registry, vault)))
@@ -335,6 +357,10 @@ SPEAKER_ROLES = frozenset(fold(w) for w in """enqueteur enquetrice intervieweur 
     usager usagere participant participante animateur animatrice agent conseiller conseillere
     allocataire beneficiaire temoin observateur observatrice inspecteur inspectrice
     facilitateur facilitatrice moderateur moderatrice intervenant intervenante""".split())
+
+
+def _flat_texts(doc: Document) -> list[str]:
+    return _document_texts(doc)[0]
 
 
 def _speaker_role(speaker: str) -> bool:
