@@ -17,7 +17,7 @@ other folds' hand codes only (`LearnedCoder.suggest_held_out`, the same path a p
 Target: macro-F1 >= 0.75 on themes and on valence.
 
     .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn]
-        [--gdn-labels FILE] [--no-demo]
+        [--gdn-labels FILE] [--gdn-train FILE] [--no-demo]
 """
 
 from __future__ import annotations
@@ -188,17 +188,38 @@ def gdn_frame(labels: pd.DataFrame, gdn_dir: Path = GDN_DIR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS) -> dict:
-    if not GDN_DIR.is_dir():
-        print(f"\nGDN : {GDN_DIR} absent, évaluation sautée.")
-        return {}
-    codebook = load_codebook(DEFAULT_CODEBOOK)
-    labels = pd.read_csv(labels_path, dtype={"question": str, "row": int}).fillna("")
+def read_labels(path: Path) -> tuple[pd.DataFrame, Truth]:
+    labels = pd.read_csv(path, dtype={"question": str, "row": int}).fillna("")
     truth: Truth = {
         f"{q}:{r}": {c for c in [*themes.split(";"), valence] if c}
         for q, r, themes, valence in labels[["question", "row", "themes", "valence"]].itertuples(
             index=False)
     }
+    return labels, truth
+
+
+def gdn_trained_on(thresholds: list[float], labels_path: Path, train_path: Path) -> dict:
+    """`labels_path` scored by a model trained on all of `train_path` (no overlap allowed)."""
+    codebook = load_codebook(DEFAULT_CODEBOOK)
+    labels, truth = read_labels(labels_path)
+    train_labels, train_truth = read_labels(train_path)
+    if set(truth) & set(train_truth):
+        raise SystemExit(f"{labels_path.name} et {train_path.name} partagent des réponses.")
+    frame = gdn_frame(pd.concat([labels, train_labels], ignore_index=True))
+    result = suggest_frame(frame, codebook, training=train_truth)
+    by = result.by_coder
+    title = f"Grand Débat National, {labels_path.name}, modèle appris de {train_path.name}"
+    return {(f"appris de {train_path.name}", *k): v for k, v in report(
+        title, truth, {LearnedCoder.name: by[LearnedCoder.name], COMBINED: by[COMBINED]},
+        codebook, thresholds).items()}
+
+
+def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS) -> dict:
+    if not GDN_DIR.is_dir():
+        print(f"\nGDN : {GDN_DIR} absent, évaluation sautée.")
+        return {}
+    codebook = load_codebook(DEFAULT_CODEBOOK)
+    labels, truth = read_labels(labels_path)
     print()
     return evaluate(f"Grand Débat National, {labels_path.name}", truth, gdn_frame(labels),
                     codebook, thresholds)[0]
@@ -212,6 +233,9 @@ def main() -> None:
     parser.add_argument("--gdn-labels", type=Path, default=GDN_LABELS,
                         help="étiquettes (question,row,themes,valence) ; défaut : "
                              "bench/data/gdn-etiquettes.csv")
+    parser.add_argument("--gdn-train", type=Path, default=None,
+                        help="en plus : les étiquettes --gdn-labels prédites par un modèle appris "
+                             "de toutes celles de ce fichier (ex. le contrôle appris des 200)")
     parser.add_argument("--no-demo", action="store_true", help="sauter le corpus de démonstration")
     args = parser.parse_args()
     thresholds = [float(x) for x in args.thresholds.split(",")]
@@ -221,6 +245,8 @@ def main() -> None:
         scores["démo"] = demo(project_dir, thresholds)
     if args.gdn:
         scores["GDN"] = gdn(thresholds, args.gdn_labels)
+        if args.gdn_train and GDN_DIR.is_dir():
+            scores["GDN"].update(gdn_trained_on(thresholds, args.gdn_labels, args.gdn_train))
     print("\n==================== résumé (macro-F1 thèmes / valence)")
     for name, by in scores.items():
         for (label, coder, threshold), (themes, valence) in by.items():

@@ -12,8 +12,9 @@ With `training` (the human codings of the project), the learned coder scores eve
 the codes it could learn, and the combined score of those codes is the mean of the rules' (and
 similarity's) score and the learned one: a cue the team does not code that way drops below the
 threshold, a code the team sees without a cue rises. Measured by grouped cross-validation
-(bench/autocode.py): the mean beat the learned score alone and a noisy-or on the GDN answers and
-matched them on the demo.
+(bench/autocode.py): the mean beat the learned score alone on the GDN answers (themes 0.75
+against 0.70) and matched it on the demo; giving a learned code with no cue more than half its
+learned score changed nothing up to 0.7 and lost from 0.8.
 """
 
 from __future__ import annotations
