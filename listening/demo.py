@@ -1,9 +1,11 @@
 """`listening demo`: build the demonstration project from corpora/demo, stage by stage.
 
 1. create the project with the default codebook; 2. ingest and pseudonymise the corpus;
-3. run the automatic coders; 4. load two inspectors' independent codings (the reference coding
-and a blind second coder); 5. accept the confident suggestions under an explicit demo coder
-name; 6. topics per journey stage; 7. agreement; 8. reports (Word, Excel, REFI-QDA).
+3. load two inspectors' independent codings (the reference coding and a blind second coder);
+4. run the automatic coders, the learned one trained on those codings (it suggests codes on the
+segments they left, and on theirs from models that never saw their document); 5. accept the
+confident suggestions under an explicit demo coder name; 6. topics per journey stage;
+7. agreement; 8. reports (Word, Excel, REFI-QDA).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .autocode import LearnedCoder
 from .errors import InputError
 from .ingestion import IngestReport, ingest_paths
 from .projects import DEMO_CORPUS, create_project
@@ -64,16 +67,19 @@ def build_demo(directory: Path, *, corpus: Path | None = None, reports_dir: Path
     report = ingest_paths(project, [corpus / "documents"], manifest=corpus / "manifest.yaml",
                           progress=progress)
     result = DemoResult(project, report)
-    log("2/6 Suggestions automatiques…")
-    _, sugs = run_suggestions(project, progress=progress)
-    result.steps.append(f"Suggestions automatiques : {len(sugs.combined)}.")
-    log("3/6 Codages des deux inspecteurs…")
+    log("2/6 Codages des deux inspecteurs…")
     for coder, name in ((CODER_A, "codage-reference.csv"), (CODER_B, "codage-codeur-b.csv")):
         path = corpus / name
         if path.exists():
             imp = import_quoted_codings(project, path, coder=coder)
             result.steps.append(f"Codages de {coder} : {imp.added} ajoutés, "
                                 f"{len(imp.errors)} citation(s) non retrouvée(s).")
+    log("3/6 Suggestions automatiques (règles, et apprentissage sur les codages)…")
+    _, sugs = run_suggestions(project, progress=progress)
+    learned = sugs.params["learned"]["training_segments"]
+    result.steps.append(f"Suggestions automatiques : {len(sugs.combined)}"
+                        + (f" (règles, similarité et modèle appris des {learned} segments codés "
+                           "par les inspecteurs)." if sugs.by_coder.get(LearnedCoder.name) else "."))
     accepted = accept_above(project, ACCEPT_THRESHOLD, coder=DEMO_ACCEPTOR)
     result.steps.append(f"Suggestions acceptées (score ≥ {ACCEPT_THRESHOLD}) : {accepted}.")
     if with_topics:
