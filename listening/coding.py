@@ -10,7 +10,7 @@ import pandas as pd
 
 from .autocode import COMBINED, Suggestions, suggest_frame
 from .errors import InputError
-from .model import Coding
+from .model import ORIGIN_MANUAL, Coding
 from .store import (
     Project,
     add_codings,
@@ -51,13 +51,20 @@ def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: flo
 
 
 def human_codings(project: Project) -> dict[str, set[str]]:
-    """Segment → the codes people gave it (whole segment or a span in it), for every segment
-    someone coded or marked reviewed."""
+    """Segment → the codes people gave it themselves (whole segment or a span in it), for
+    every segment someone coded or marked reviewed: what the learned coder trains on.
+
+    A segment carrying an accepted suggestion is left out: the machine would otherwise learn
+    back its own output (after « --accept-above », from nothing but it), and such a segment
+    cannot count as a negative example of the codes it was not given either."""
     out: dict[str, set[str]] = {seg: set() for segs in coded_units(project).values()
                                 for seg in segs}
+    accepted = set()
     for coding in get_codings(project):
+        if coding.origin != ORIGIN_MANUAL:
+            accepted.add(coding.segment_id)
         out.setdefault(coding.segment_id, set()).add(coding.code_id)
-    return out
+    return {seg: codes for seg, codes in out.items() if seg not in accepted}
 
 
 # --- import from a spreadsheet ------------------------------------------------------

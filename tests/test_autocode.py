@@ -542,3 +542,25 @@ def test_run_suggestions_learns_from_the_projects_codings(tmp_path, n_docs):
     assert housing["score"] > 0.3 > other["score"]
     assert housing["segment_id"] == segment_document(doc)[0].id
     assert any(e.startswith("appris des codages") for e in housing["evidence"])
+
+
+def test_the_learned_coder_never_trains_on_accepted_suggestions(tmp_path):
+    """Codings people made themselves are training examples; a segment whose codes came from
+    accepting the machine's suggestions is not (it would learn back its own output)."""
+    from listening.coding import human_codings
+    from listening.model import Coding, RawTurn, build_document
+    from listening.projects import create_project
+    from listening.segment import segment_document
+    from listening.store import add_codings, add_document, mark_reviewed
+
+    project, _ = create_project(tmp_path / "projet")
+    doc = build_document("E.txt", [RawTurn(t, "Usager") for t in _HOUSING[:3]],
+                         external_id="E", roles=["usager"] * 3)
+    manual, accepted, reviewed = segment_document(doc)
+    add_document(project, doc, [manual, accepted, reviewed], source_hash=doc.hash,
+                 pseudonymised=False)
+    add_codings(project, [Coding(manual.id, "theme.delais", "alice"),
+                          Coding(accepted.id, "theme.contact", "alice",
+                                 origin="listening.combined.v1")])
+    mark_reviewed(project, [reviewed.id], coder="alice")
+    assert human_codings(project) == {manual.id: {"theme.delais"}, reviewed.id: set()}
