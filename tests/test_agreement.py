@@ -570,3 +570,28 @@ def test_cli_refuses_both_sources(cli, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == ("Erreur : donnez soit --project DOSSIER, soit --from-csv "
                                      "FICHIER, pas les deux.")
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_agreement_leaves_the_garbage_collector_as_it_found_it(was_on):
+    """The collector is paused while codings are laid out (speed), and resumed after — also
+    when the computation fails — unless the caller had turned it off."""
+    import gc
+
+    from listening.agreement import agreement_report
+    from listening.errors import InputError
+    from listening.model import Coding
+
+    codings = [Coding("s1", "theme.a", "alice"), Coding("s1", "theme.a", "bruno"),
+               Coding("s2", "theme.a", "alice")]
+    units = {"alice": {"s1", "s2"}, "bruno": {"s1", "s2"}}
+    (gc.enable if was_on else gc.disable)()
+    try:
+        report = agreement_report(codings, coded_units=units)
+        assert report.overall.compared == 2
+        assert gc.isenabled() is was_on
+        with pytest.raises(InputError):
+            agreement_report(codings[:1], coded_units={"alice": {"s1"}})  # one coder
+        assert gc.isenabled() is was_on
+    finally:
+        gc.enable()
