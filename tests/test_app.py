@@ -296,8 +296,8 @@ def test_journey_is_drawn_stage_by_stage_in_time_order(app_project, stages):
     fig = figure(at, "parcours_figure")
     boxes = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("<b>")]
     assert boxes == [f"<b>{s}</b>" for s in stages]
-    counts = [a["text"] for a in fig["layout"]["annotations"] if "irritants" in a["text"]]
-    assert counts[1] == "2 irritants<br>0 points d'appui<br>0 suggestions"
+    counts = [a["text"] for a in fig["layout"]["annotations"] if "irritant" in a["text"]]
+    assert counts[1] == "2 irritants<br>0 point d'appui<br>0 suggestion"
     assert fig["data"][0]["y"] == [0.0, 1.0, 0.0]
     assert figure(at, "parcours_carte")["data"][0]["x"] == stages
     assert "3 segments codés · tous publics, tous types" in texts(at.caption)
@@ -309,8 +309,8 @@ def test_journey_filters_change_the_counts(app_project, doc_type, caption):
     at.selectbox(key="parcours_type").set_value(doc_type).run()
     assert caption in texts(at.caption)
     counts = [a["text"] for a in figure(at, "parcours_figure")["layout"]["annotations"]
-              if "irritants" in a["text"]]
-    assert counts[1] == "1 irritants<br>0 points d'appui<br>0 suggestions"
+              if "irritant" in a["text"]]
+    assert counts[1] == "1 irritant<br>0 point d'appui<br>0 suggestion"
 
 
 @pytest.mark.parametrize("theme, stage", [("theme.contact", "etape.separation.declaration")])
@@ -454,3 +454,27 @@ def test_span_codings_by_sentence(chosen, spans):
     assert [s[2] for s in sentences] == ["Une phrase.", "Une autre phrase."]
     codings = explorer.span_codings("s", chosen, sentences, ["theme.x"], "alice")
     assert [(c.start, c.end) for c in codings] == spans
+
+
+@pytest.mark.parametrize("n_stages", [3, 6])
+def test_long_stage_names_are_wrapped_inside_their_boxes(n_stages):
+    """A journey of several stages with long names: each name is cut into short lines that
+    fit its box, the box is tall enough for the longest, and the counts agree in number."""
+    import pandas as pd
+
+    from listening.explorer.figures import journey_figure
+
+    names = ["Congés maternité, paternité et indemnités journalières"] + [
+        f"Étape {i}" for i in range(1, n_stages)]
+    stages = pd.DataFrame({"stage": [f"s{i}" for i in range(n_stages)], "etape": names,
+                           "intensite": [0.5] * n_stages, "irritants": [1] * n_stages,
+                           "positifs": [2] * n_stages, "suggestions": [0] * n_stages})
+    fig = journey_figure(stages, "Naissance").to_dict()
+    box = next(a["text"] for a in fig["layout"]["annotations"] if "Congés" in a["text"])
+    lines = box.removeprefix("<b>").removesuffix("</b>").split("<br>")
+    assert len(lines) >= 3 and max(map(len, lines)) <= max(10, 110 // n_stages) + 1
+    tops = {s["y1"] for s in fig["layout"]["shapes"]}
+    assert len(tops) == 1 and tops.pop() >= 1.5 + 0.1 * len(lines)
+    assert "1 irritant<br>2 points d'appui<br>0 suggestion" in [
+        a["text"] for a in fig["layout"]["annotations"]]
+    assert fig["layout"]["xaxis"]["showticklabels"] is False  # the boxes name the stages
