@@ -59,11 +59,15 @@ present = [j.id for j in data.codebook().journeys if j.id in found] + sorted(
 journey = st.selectbox("Parcours", present, key="themes_journey",
                        format_func=lambda j: labels.get(j, j or "(sans parcours)"))
 shown = topics[topics["journey"].fillna("") == journey]
-for stage, group in shown.groupby(shown["stage"].fillna(""), sort=False):
+order = {s.id: i for j in data.codebook().journeys if j.id == journey
+         for i, s in enumerate(j.stages)}  # stages in time order, no stage last
+for stage, group in sorted(shown.groupby(shown["stage"].fillna(""), sort=False),
+                           key=lambda item: order.get(item[0], len(order))):
     st.subheader(labels.get(stage, stage or "(étape non précisée)"))
     for i, topic in enumerate(group.itertuples(index=False)):
         share = f"{(topic.share or 0):.0%} de l'étape"
-        with st.expander(f"{topic.label} — {topic.count} segments ({share})", expanded=i == 0):
+        size = explorer.plural(int(topic.count), "segment")
+        with st.expander(f"{topic.label} — {size} ({share})", expanded=i == 0):
             st.markdown(f"*Mots* : {md(', '.join(topic.words))}")
             if topic.themes:
                 st.markdown("*Thèmes du livre de codes* : "

@@ -338,6 +338,28 @@ def test_topics_per_stage_with_their_verbatims(app_project, label):
     assert "J&#x27;ai attendu trois mois" in quotes and "Les délais de traitement" in quotes
 
 
+@pytest.mark.parametrize("stages", [["Décision", "Stabilisation", "(étape non précisée)"]])
+def test_topic_stages_follow_the_journey_in_time_order(app_project, stages):
+    """Topics saved in any order show stage by stage as the journey runs, topics without a
+    stage last; a one-segment topic says « 1 segment »."""
+    from listening.store import finish_run, save_topics, start_run
+
+    project = app_project.project
+    segs = [app_project.attente, app_project.rappel, app_project.postit]
+    run_id = start_run(project, "topics", {"embedder": "tfidf"}, seed=42)
+    stage_of = {"Stabilisation": "etape.separation.stabilisation", "(étape non précisée)": None,
+                "Décision": "etape.separation.decision"}
+    topics = [{"key": f"k{i}", "topic": 0, "journey": "parcours.separation",
+               "stage": stage_of[name], "label": f"sujet {i}", "words": ["sujet"], "count": 1,
+               "share": 1.0, "themes": [], "examples": [segs[i]]}
+              for i, name in enumerate(["(étape non précisée)", "Stabilisation", "Décision"])]
+    save_topics(project, run_id, topics, [(t["examples"][0], t["key"], 0.9) for t in topics])
+    finish_run(project, run_id, {})
+    at = open_page("themes_emergents")
+    assert texts(at.subheader) == stages
+    assert at.expander[0].label == "sujet 2 — 1 segment (100% de l'étape)"
+
+
 @pytest.mark.parametrize("runs_before", [1])
 def test_a_new_topic_run_is_launched_with_progress(app_project, runs_before):
     at = open_page("themes_emergents")
