@@ -10,8 +10,15 @@ from listening.explorer import md
 
 data = explorer.load()
 st.title("Accord inter-codeurs")
+everyone, accepting = data.coders()
+people = [c for c in everyone if c not in accepting]
+chosen = st.multiselect(
+    "Codeurs comparés", everyone, default=people if len(people) >= 2 else everyone,
+    key="accord_codeurs",
+    help="Par défaut, les personnes qui ont codé elles-mêmes ; un codeur dont tous les codages "
+         "sont des suggestions acceptées en bloc n'est pas comparé, sauf si vous l'ajoutez.")
 try:
-    report = data.agreement()
+    report = data.agreement(tuple(sorted(chosen)))
 except ListeningError as err:
     st.info(str(err))
     st.stop()
@@ -36,13 +43,15 @@ for note in overall.notes():
 st.subheader("Par code")
 frame = report.frame(french=True)
 frame = frame[frame["unités"] > 0]
-st.dataframe(frame, hide_index=True, column_config={
-    "% accord": st.column_config.NumberColumn(format="%.0f %%"),
-    "κ de Cohen": st.column_config.NumberColumn(format="%.2f"),
-    "α de Krippendorff": st.column_config.NumberColumn(format="%.2f")})
+# shown as text: a measure that is not defined reads « — » (a table shows a missing number as
+# « None »), with its reason in the last column
+frame["% accord"] = frame["% accord"].map(lambda v: show(None if v is None else v / 100, True))
+for column in ("κ de Cohen", "α de Krippendorff"):
+    frame[column] = frame[column].map(show)
+st.dataframe(frame, hide_index=True)
 
 st.subheader("Désaccords à discuter")
-table = data.disagreements()
+table = data.disagreements(tuple(sorted(chosen)))
 if table.empty:
     st.success("Aucun désaccord entre les codeurs sur les segments revus par plusieurs d'entre eux.")
     st.stop()
@@ -54,5 +63,7 @@ if code:
     table = table[table["code"] == code]
 st.caption(f"{len(table)} désaccords · « présent » : le codeur a appliqué le code ; « absent » : "
            "il a revu le segment sans l'appliquer ; « non revu » : il ne l'a pas vu.")
-st.dataframe(table.drop(columns=["code", "unité"]), hide_index=True,
+shown = table.drop(columns=["code", "unité", "segment"])
+shown = shown[["libellé", "document", *[c for c in shown if c not in ("libellé", "document")]]]
+st.dataframe(shown, hide_index=True,
              column_config={"texte": st.column_config.TextColumn(width="large")})

@@ -382,14 +382,36 @@ def test_agreement_per_code_and_disagreements_side_by_side(app_project, coders):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accord observé"] == "83%"
     per_code = at.dataframe[0].value.set_index("code")
-    assert per_code.loc["valence.positif", "% accord"] == 100.0
-    assert per_code.loc["theme.delais", "% accord"] == 50.0
+    assert per_code.loc["valence.positif", "% accord"] == "100%"
+    assert per_code.loc["theme.delais", "% accord"] == "50%"
     table = at.dataframe[1].value
     row = table[table["libellé"] == "Délais"].iloc[0]
     assert (row["alice"], row["bruno"], row["document"]) == (
         "absent", "présent (segment entier)", "E-01")
     assert row["texte"].startswith("Une conseillère m'a rappelée")
     assert len(table) == 3
+
+
+@pytest.mark.parametrize("acceptor", ["Suggestions ≥ 0,8 acceptées"])
+def test_agreement_compares_people_unless_asked(app_project, acceptor):
+    """A coder whose codings are all accepted suggestions (a bulk « accept above ») is left
+    out of the comparison by default and can be added; a measure that is not defined shows
+    as an empty cell, not « None »."""
+    from listening.store import accept_above
+
+    assert accept_above(app_project.project, 0.5, coder=acceptor) == 2
+    at = open_page("accord")
+    assert at.multiselect(key="accord_codeurs").value == ["alice", "bruno"]
+    assert "Codeurs : alice, bruno" in at.caption[0].value
+    assert acceptor not in at.dataframe[1].value.columns
+    per_code = at.dataframe[0].value.set_index("code")
+    undefined = per_code[per_code["remarque"].str.contains("κ non défini")]
+    assert len(undefined) and set(undefined["κ de Cohen"]) == {"—"}  # not « None »
+    at.multiselect(key="accord_codeurs").select(acceptor).run()
+    assert f"Codeurs : {acceptor}, alice, bruno" in at.caption[0].value
+    assert acceptor in at.dataframe[1].value.columns
+    at.multiselect(key="accord_codeurs").set_value(["alice"]).run()
+    assert "au moins deux codeurs" in at.info[0].value
 
 
 @pytest.mark.parametrize("code, rows", [("theme.delais", 1)])

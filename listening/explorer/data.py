@@ -26,9 +26,11 @@ from ..model import Codebook, Document
 from ..store import (
     Project,
     StoreCodingSource,
+    acceptance_only_coders,
     applied_codes,
     changelog_frame,
     coded_units,
+    coders,
     codings_frame,
     current_codebook,
     documents_frame,
@@ -74,6 +76,7 @@ DEPENDS = {
     "memos": ("memos",), "runs": ("runs",), "topics": ("documents", "runs"),
     "changes": ("all",), "progress": ("documents", "codings", "reviews"),
     "agreement": ("documents", "codings", "reviews", "codebook"), "kwic": ("documents",),
+    "coders": ("codings", "reviews"),
 }
 
 
@@ -189,11 +192,16 @@ class Data:
     def progress(self) -> pd.DataFrame:
         return _progress(self.path, self._k("progress"))
 
-    def agreement(self) -> AgreementReport:
-        return _agreement(self.path, self._k("agreement"))[0]
+    def coders(self) -> tuple[list[str], list[str]]:
+        """Every coder, and those whose codings are all accepted machine suggestions."""
+        return _coders(self.path, self._k("coders"))
 
-    def disagreements(self) -> pd.DataFrame:
-        return _agreement(self.path, self._k("agreement"))[1]
+    def agreement(self, coders: tuple[str, ...] | None = None) -> AgreementReport:
+        """Agreement between `coders` (default: all)."""
+        return _agreement(self.path, self._k("agreement"), coders)[0]
+
+    def disagreements(self, coders: tuple[str, ...] | None = None) -> pd.DataFrame:
+        return _agreement(self.path, self._k("agreement"), coders)[1]
 
     def kwic(self, query: str, whole_word: bool, filters: tuple) -> pd.DataFrame:
         return _kwic(self.path, self._k("kwic"), query, whole_word, filters)
@@ -332,11 +340,17 @@ def _progress(path: str, key: Key) -> pd.DataFrame:
                            _units(path, _narrow(key, "units")))
 
 
+@_cache
+def _coders(path: str, key: Key) -> tuple[list[str], list[str]]:
+    return coders(_p(path)), acceptance_only_coders(_p(path))
+
+
 @_slow
-def _agreement(path: str, key: Key) -> tuple[AgreementReport, pd.DataFrame]:
+def _agreement(path: str, key: Key,
+               chosen: tuple[str, ...] | None) -> tuple[AgreementReport, pd.DataFrame]:
     """The report and the disagreement table, from one layout of the codings."""
-    report, found = project_agreement_details(StoreCodingSource(_p(path)))
-    frame = disagreements_frame(found, sorted(_units(path, _narrow(key, "units"))))
+    report, found = project_agreement_details(StoreCodingSource(_p(path), chosen))
+    frame = disagreements_frame(found, list(report.coders))
     texts = segment_texts(_p(path), frame["segment"])  # only the segments listed
     return report, disagreement_table(frame, texts, _codebook(path, _narrow(key, "codebook")))
 

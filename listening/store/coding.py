@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 import pandas as pd
 
 from ..errors import InputError
-from ..model import Code, Codebook, Coding, Suggestion, stable_id
+from ..model import ORIGIN_MANUAL, Code, Codebook, Coding, Suggestion, stable_id
 from .project import Project, log_change, now, read_frame
 
 # --- codebook versions --------------------------------------------------------
@@ -267,6 +267,15 @@ def coders(project: Project) -> list[str]:
     rows = project.connection().execute(
         "SELECT coder FROM reviews UNION SELECT coder FROM codings ORDER BY 1"
     )
+    return [r[0] for r in rows]
+
+
+def acceptance_only_coders(project: Project) -> list[str]:
+    """Coders all of whose codings are accepted machine suggestions (a bulk « accept above »
+    under its own name, as the demo does): not a person's reading of the text."""
+    rows = project.connection().execute(
+        "SELECT coder FROM codings GROUP BY coder HAVING SUM(origin = ?) = 0 ORDER BY 1",
+        (ORIGIN_MANUAL,))
     return [r[0] for r in rows]
 
 
