@@ -54,7 +54,9 @@ if runs.empty:
     st.caption("Aucune analyse lancée pour l'instant.")
 else:
     runs = runs.assign(kind=runs["kind"].map(lambda k: explorer.RUN_LABELS.get(k, k)),
-                       status=runs["status"].map(lambda s: explorer.STATUS_LABELS.get(s, s)))
+                       status=runs["status"].map(lambda s: explorer.STATUS_LABELS.get(s, s)),
+                       started_at=runs["started_at"].map(explorer.when),
+                       finished_at=runs["finished_at"].map(explorer.when))
     st.dataframe(runs[["kind", "started_at", "finished_at", "status", "version"]].head(5)
                  .rename(columns={"kind": "analyse", "started_at": "début", "finished_at": "fin",
                                   "status": "état", "version": "version de listening"}),
@@ -62,6 +64,8 @@ else:
 
 st.subheader("Dernières modifications")
 changes = data.changes()
-st.dataframe(changes[["at", "actor", "action", "target_kind"]].rename(
-    columns={"at": "quand", "actor": "qui", "action": "action", "target_kind": "objet"}),
+st.dataframe(pd.DataFrame({
+    "quand": changes["at"].map(explorer.when), "qui": changes["actor"],
+    "action": changes["action"].map(lambda a: explorer.ACTION_LABELS.get(a, a)),
+    "objet": changes["target_kind"].map(lambda k: explorer.OBJECT_LABELS.get(k or "", k))}),
     hide_index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -84,6 +85,12 @@ def test_overview_counts_and_progress_per_coder(app_project, expected):
         {"codeur": "bruno", "segments revus": 2, "part du corpus": 0.5, "codages": 3}]
     runs = at.dataframe[1].value
     assert runs[["analyse", "état"]].values.tolist() == [["Thèmes émergents", "terminée"]]
+    assert re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", runs["début"].iloc[0])
+    changes = at.dataframe[2].value  # the change log in French, newest first
+    assert changes["action"].iloc[0] == "analyse lancée : thèmes émergents"
+    assert "codage ajouté" in set(changes["action"])
+    assert not any("." in a for a in changes["action"])  # no « coding.add » left untranslated
+    assert changes["objet"].iloc[0] == "analyse"
 
 
 @pytest.mark.parametrize("coder", ["bruno"])

@@ -35,8 +35,10 @@ from .data import (
 )
 from .figures import curve_figure, heatmap_figure, journey_figure
 from .text import (
+    ACTION_LABELS,
     FAMILY_LABELS,
     GREY,
+    OBJECT_LABELS,
     ROLE_LABELS,
     RUN_LABELS,
     STATUS_LABELS,
@@ -52,14 +54,15 @@ from .text import (
     md,
     plural,
     verbatim_html,
+    when,
 )
 
 __all__ = [
-    "DEFAULT_PROJECT", "FAMILY_LABELS", "GREY", "PROJECT_ENV", "QUEUES", "ROLE_LABELS",
+    "ACTION_LABELS", "OBJECT_LABELS", "DEFAULT_PROJECT", "FAMILY_LABELS", "GREY", "PROJECT_ENV", "QUEUES", "ROLE_LABELS",
     "RUN_LABELS", "STATUS_LABELS", "TYPE_LABELS", "Data", "Piece", "TurnView", "choices",
     "code_options", "coding_progress", "coding_queue", "colour_of", "context", "conversation",
     "conversation_html", "curve_figure", "data_versions", "disagreement_table", "esc",
     "filter_rows", "heatmap_figure", "journey_figure", "legend_html", "load", "md",
     "missing_project_message", "next_version", "plural", "project_path", "sentences",
-    "span_codings", "texts_of", "verbatim_html", "with_code",
+    "span_codings", "texts_of", "verbatim_html", "when", "with_code",
 ]

@@ -19,10 +19,29 @@ TYPE_LABELS = {"entretien": "Entretien", "atelier": "Atelier", "verbatim": "Verb
 RUN_LABELS = {"ingest": "Ingestion", "suggest": "Suggestions automatiques",
               "topics": "Thèmes émergents"}
 STATUS_LABELS = {"done": "terminée", "failed": "échouée", "running": "en cours"}
+# The change log's actions and objects, as the Vue d'ensemble page names them.
+ACTION_LABELS = {
+    "codebook": "livre de codes enregistré", "suggest": "suggestions enregistrées",
+    "suggestion.accepted": "suggestion acceptée", "suggestion.rejected": "suggestion rejetée",
+    "suggestion.accept_above": "suggestions acceptées au-dessus d'un score",
+    "coding.add": "codage ajouté", "coding.remove": "codage retiré", "memo": "mémo",
+    "replace": "document remplacé", "ingest": "document importé", "delete": "document supprimé",
+    "run.ingest": "analyse lancée : ingestion", "run.suggest": "analyse lancée : suggestions",
+    "run.topics": "analyse lancée : thèmes émergents"}
+OBJECT_LABELS = {"segment": "segment", "document": "document", "run": "analyse",
+                 "codebook": "livre de codes", "code": "code", "": "—"}
 FAMILY_LABELS = {"theme": "Thème", "valence": "Valence", "journey": "Parcours", "stage": "Étape"}
 GREY = "#888888"
 _HEX = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=])")
+
+
+def when(stamp: object) -> str:
+    """A stored UTC timestamp (ISO 8601) as French reads it, « 06/12/2026 23:59 » (UTC)."""
+    text = "" if stamp is None or (isinstance(stamp, float) and stamp != stamp) else str(stamp)
+    if len(text) < 16 or text[4] != "-" or text[10] not in "T ":
+        return text or "—"
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]} {text[11:16]}"
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
