@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import _ui
 from listening import explorer, store
+from listening.autocode import DEFAULT_THRESHOLD
 from listening.errors import ListeningError
 from listening.explorer import QUEUES, md
 
@@ -133,11 +134,25 @@ with left:
         st.caption("Aucune suggestion en attente.")
     else:
         ids = pending["id"].tolist()
-        with st.form(f"suggestions_{segment_id}"):
-            for row in pending.itertuples(index=False):
+        pending = pending.sort_values("score", ascending=False, kind="stable")
+        strong = pending[pending["score"] >= DEFAULT_THRESHOLD]
+        weak = pending[pending["score"] < DEFAULT_THRESHOLD]
+
+        def offer(rows: pd.DataFrame, checked: bool) -> None:
+            for row in rows.itertuples(index=False):
                 st.checkbox(f"{labels.get(row.code_id, row.code_id)} — score {row.score:.2f}",
-                            value=True, key=f"sug_{row.id}")
-                st.caption(f"Indices : {md(', '.join(row.evidence))} · {md(row.coder)}")
+                            value=checked, key=f"sug_{row.id}")
+                clues = ", ".join(row.evidence) or "aucun mot repéré (proche de la définition)"
+                st.caption(f"Indices : {md(clues)} · {md(row.coder)}")
+
+        with st.form(f"suggestions_{segment_id}"):
+            if strong.empty:
+                st.caption(f"Aucune suggestion de score ≥ {DEFAULT_THRESHOLD:.1f}".replace(".", ","))
+            offer(strong, True)
+            if len(weak):  # shown on request, never ticked for the coder
+                with st.expander(f"Suggestions plus faibles (score < "
+                                 f"{DEFAULT_THRESHOLD:.1f}) : {len(weak)}".replace(".", ",")):
+                    offer(weak, False)
             a, r = st.columns(2)
             a.form_submit_button("Accepter", on_click=decide, args=(True, ids),
                                  type="primary", shortcut="Alt+A")

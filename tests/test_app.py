@@ -203,6 +203,31 @@ def test_accepting_a_suggestion_stores_a_coding_by_the_coder(app_project, code):
     assert not [c for c in at.checkbox if c.key and c.key.startswith("sug_")]
 
 
+@pytest.mark.parametrize("weak", [0.15])
+def test_weak_suggestions_wait_unticked_and_are_not_accepted_with_the_others(app_project, weak):
+    """A suggestion under the default threshold is offered on request, unticked: « Accepter »
+    takes the strong ones only, the weak one stays pending; it says when it has no cue."""
+    from listening.model import Suggestion
+    from listening.store import replace_suggestions, suggestions_frame
+
+    machine = "listening.rules.v1"
+    replace_suggestions(app_project.project, machine, [
+        Suggestion(app_project.attente, "theme.delais", 0.9, machine, ("attendu",)),
+        Suggestion(app_project.attente, "valence.positif", weak, machine, ())])
+    at = coding_page()
+    boxes = {c.label: c.value for c in at.checkbox if c.key and c.key.startswith("sug_")}
+    assert boxes == {"Délais — score 0.90": True, f"Point d'appui — score {weak:.2f}": False}
+    assert "Suggestions plus faibles (score < 0,4) : 1" in [e.label for e in at.expander]
+    assert any("aucun mot repéré" in c for c in texts(at.caption))
+    next(b for b in at.button if b.label == "Accepter").click().run()
+    stored = {c.code_id for c in get_codings(app_project.project, coder="alice")
+              if c.segment_id == app_project.attente}
+    assert "theme.delais" in stored and "valence.positif" not in stored
+    left = suggestions_frame(app_project.project, coder="alice")
+    assert left[left["segment_id"] == app_project.attente]["code_id"].tolist() == [
+        "valence.positif"]
+
+
 @pytest.mark.parametrize("coder", ["alice"])
 def test_blind_mode_hides_another_coders_coding(app_project, coder):
     at = coding_page(coder=coder)
