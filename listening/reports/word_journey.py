@@ -61,7 +61,7 @@ def _map_section(w: Writer, view: JourneyView) -> None:
                                                    s["segment_ids"])])
     w.table(f"Étapes du parcours « {label} »",
             ["Étape", "Segments codés", "Irritants", "Points d'appui", "Suggestions",
-             "Intensité", "Réf."], rows, [4.6, 2.1, 1.8, 2.1, 2.0, 1.8, 1.4])
+             "Intensité", "Réf."], rows, [3.3, 2.4, 2.0, 1.9, 2.6, 2.0, 1.4])
 
 
 def _stage_title(stage: Mapping) -> str:
