@@ -554,3 +554,26 @@ def test_long_stage_names_are_wrapped_inside_their_boxes(n_stages):
     assert "1 irritant<br>2 points d'appui<br>0 suggestion" in [
         a["text"] for a in fig["layout"]["annotations"]]
     assert fig["layout"]["xaxis"]["showticklabels"] is False  # the boxes name the stages
+
+
+def test_a_wall_of_post_its_says_each_section_and_stage_once():
+    """Post-its of one workshop row: the section, stage and column show above the first note
+    of each, in French, not repeated over every note; a row that is the stage is not shown
+    twice."""
+    from listening.codebook_io import load_codebook
+    from listening.explorer.text import TurnView, conversation_html
+    from listening.projects import DEFAULT_CODEBOOK
+
+    def note(text, column, category):
+        return TurnView(0, "Post-it", "participant", "", (), attrs=(
+            ("section", "Atelier ASE"), ("ligne", "Préparation"), ("colonne", column),
+            ("etape", "Préparation"), ("categorie", category)))
+
+    html_ = conversation_html([note("Un", "Irritants", "irritant"),
+                               note("Deux", "Irritants", "irritant"),
+                               note("Trois", "Idées", "idée")],
+                              load_codebook(DEFAULT_CODEBOOK))
+    assert html_.count("section : Atelier ASE") == 1
+    assert html_.count("étape : Préparation") == 1 and "ligne : " not in html_
+    assert html_.count("colonne : Irritants") == 1 and html_.count("colonne : Idées") == 1
+    assert "catégorie : idée" in html_ and "categorie" not in html_

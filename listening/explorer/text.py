@@ -156,15 +156,31 @@ def _piece_html(piece: Piece, codebook: Codebook, labels: dict[str, str]) -> str
     return f'<mark style="{style}" title="{esc(title)}">{esc(piece.text)}</mark>'
 
 
+ATTR_LABELS = {"etape": "étape", "categorie": "catégorie", "ligne": "ligne",
+               "colonne": "colonne", "section": "section"}
+
+
+def _changed_attrs(attrs: Sequence[tuple[str, str]], before: dict[str, str]) -> list[str]:
+    """A turn's attributes (a workshop grid's section, row, column, stage, category) as
+    « étape : … », leaving out what the turn before already said — a wall of post-its
+    repeated the same section and stage above every note — and a row that only repeats the
+    stage."""
+    values = dict(attrs)
+    return [f"{ATTR_LABELS.get(k, k)} : {v}" for k, v in attrs
+            if before.get(k) != v and not (k == "ligne" and values.get("etape") == v)]
+
+
 def conversation_html(turns: Sequence[TurnView], codebook: Codebook,
                       focus: str | None = None) -> str:
     """The conversation as escaped HTML; the `focus` segment is outlined."""
     labels = {c.id: c.label for c in codebook.codes}
     blocks = []
+    before: dict[str, str] = {}
     for turn in turns:
         role = ROLE_LABELS.get(turn.role, turn.role) if turn.speaker else ""
         meta = " · ".join(esc(x) for x in (role, turn.timestamp,
-                                            *(f"{k} : {v}" for k, v in turn.attrs)) if x)
+                                            *_changed_attrs(turn.attrs, before)) if x)
+        before = dict(turn.attrs)
         head = f"<b>{esc(turn.speaker)}</b> " if turn.speaker else ""
         body = []
         for piece in turn.pieces:
