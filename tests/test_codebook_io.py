@@ -153,7 +153,7 @@ def test_yaml_falls_back_to_a_flat_list_when_nesting_cannot_say_it():
 def test_both_yaml_parsers_read_nulls_and_quoted_strings_alike(monkeypatch, loader):
     import yaml
 
-    from listening import codebook_io
+    from listening.codebook_io import yaml_format as codebook_io
 
     if not hasattr(yaml, loader):
         pytest.skip("PyYAML sans libyaml")
