@@ -10,10 +10,9 @@ from listening.explorer import md
 
 data = explorer.load()
 st.title("Accord inter-codeurs")
-everyone, accepting = data.coders()
-people = [c for c in everyone if c not in accepting]
+everyone, by_default = data.coders()
 chosen = st.multiselect(
-    "Codeurs comparés", everyone, default=people if len(people) >= 2 else everyone,
+    "Codeurs comparés", everyone, default=by_default,
     key="accord_codeurs",
     help="Par défaut, les personnes qui ont codé elles-mêmes ; un codeur dont tous les codages "
          "sont des suggestions acceptées en bloc n'est pas comparé, sauf si vous l'ajoutez.")

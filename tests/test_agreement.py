@@ -572,6 +572,26 @@ def test_cli_refuses_both_sources(cli, tmp_path):
                                      "FICHIER, pas les deux.")
 
 
+@pytest.mark.parametrize("acceptor", ["Suggestions acceptées"])
+def test_cli_compares_the_people_who_coded_unless_told(cli, tmp_path, acceptor):
+    """A coder all of whose codings are accepted suggestions is left out by default, with a
+    French remark; --coder chooses the coders."""
+    from conftest import build_app_project
+
+    from listening.store import accept_above
+
+    built = build_app_project(tmp_path)
+    assert accept_above(built.project, 0.5, coder=acceptor) == 2
+    run = CliRunner().invoke(cli, ["agreement", "--project", str(built.path), "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["coders"] == ["alice", "bruno"]
+    run = CliRunner().invoke(cli, ["agreement", "--project", str(built.path)])
+    assert f"Remarque : « {acceptor} » n'est pas comparé" in " ".join(run.stdout.split())
+    run = CliRunner().invoke(cli, ["agreement", "--project", str(built.path), "--json",
+                                   "--coder", acceptor, "--coder", "alice"])
+    assert json.loads(run.stdout)["coders"] == [acceptor, "alice"]
+
+
 @pytest.mark.parametrize("was_on", [True, False])
 def test_agreement_leaves_the_garbage_collector_as_it_found_it(was_on):
     """The collector is paused while codings are laid out (speed), and resumed after — also

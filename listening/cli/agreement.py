@@ -25,6 +25,10 @@ def agreement_command(
     min_overlap: float = typer.Option(
         0.5, "--min-overlap", help="Avec --unit span : part du plus court des deux extraits "
                                    "qui doit se chevaucher pour qu'ils concordent."),
+    coder: list[str] = typer.Option(
+        [], "--coder", "-c",
+        help="Codeur à comparer (à répéter). Par défaut, ceux qui ont codé eux-mêmes : un "
+             "codeur dont tous les codages sont des suggestions acceptées est laissé de côté."),
 ) -> None:
     """Accord inter-codeurs : % d'accord, κ de Cohen, α de Krippendorff."""
     from .. import agreement
@@ -41,16 +45,21 @@ def agreement_command(
         else:
             print_table_agreement(result, from_csv)
         return
-    from ..store import StoreCodingSource, open_project
+    from ..store import StoreCodingSource, compared_coders, open_project
 
     with reporting_errors():
-        report = agreement.project_agreement(
-            StoreCodingSource(open_project(project or DEFAULT_PROJECT)),
-            unit=unit, min_overlap=min_overlap)
+        opened = open_project(project or DEFAULT_PROJECT)
+        chosen, left_out = (coder, []) if coder else compared_coders(opened)
+        report = agreement.project_agreement(StoreCodingSource(opened, chosen),
+                                             unit=unit, min_overlap=min_overlap)
     if json_out:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        print_report(report)
+        return
+    print_report(report)
+    for name in left_out:
+        console.print(f"Remarque : « {name} » n'est pas comparé (tous ses codages sont des "
+                      f"suggestions acceptées) ; ajoutez --coder pour choisir les codeurs.",
+                      highlight=False, markup=False)
 
 
 def _number(value: float | None, percent: bool = False) -> str:

@@ -26,12 +26,12 @@ from ..model import Codebook, Document
 from ..store import (
     Project,
     StoreCodingSource,
-    acceptance_only_coders,
     applied_codes,
     changelog_frame,
     coded_units,
     coders,
     codings_frame,
+    compared_coders,
     current_codebook,
     documents_frame,
     get_document,
@@ -193,7 +193,7 @@ class Data:
         return _progress(self.path, self._k("progress"))
 
     def coders(self) -> tuple[list[str], list[str]]:
-        """Every coder, and those whose codings are all accepted machine suggestions."""
+        """Every coder, and those an agreement compares by default (`store.compared_coders`)."""
         return _coders(self.path, self._k("coders"))
 
     def agreement(self, coders: tuple[str, ...] | None = None) -> AgreementReport:
@@ -342,7 +342,7 @@ def _progress(path: str, key: Key) -> pd.DataFrame:
 
 @_cache
 def _coders(path: str, key: Key) -> tuple[list[str], list[str]]:
-    return coders(_p(path)), acceptance_only_coders(_p(path))
+    return coders(_p(path)), compared_coders(_p(path))[0]
 
 
 @_slow

@@ -279,6 +279,14 @@ def acceptance_only_coders(project: Project) -> list[str]:
     return [r[0] for r in rows]
 
 
+def compared_coders(project: Project) -> tuple[list[str], list[str]]:
+    """The coders an agreement compares by default, and those it leaves out: a coder all of
+    whose codings are accepted suggestions is left out, unless fewer than two others remain."""
+    everyone, accepting = coders(project), set(acceptance_only_coders(project))
+    people = [c for c in everyone if c not in accepting]
+    return (people, sorted(accepting)) if len(people) >= 2 else (everyone, [])
+
+
 def coded_units(project: Project) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for seg, coder in project.connection().execute("SELECT segment_id, coder FROM reviews"):
