@@ -42,7 +42,10 @@ with tree:
     for family, title in (("theme", "Thèmes"), ("valence", "Valences"), ("journey", "Parcours")):
         st.subheader(title)
         for root in [c for c in cb.codes if c.family == family and c.parent is None]:
-            with st.expander(f"{root.label} ({len(descendants(cb, root.id))} sous-codes)"):
+            n = len(descendants(cb, root.id))
+            count = (f" ({explorer.plural(n, 'étape')})" if family == "journey"
+                     else f" ({explorer.plural(n, 'sous-code')})" if n else "")
+            with st.expander(f"{root.label}{count}"):
                 for code in [root, *descendants(cb, root.id)]:
                     st.markdown(describe(code))
 

@@ -281,6 +281,9 @@ def test_queue_of_segments_not_yet_coded_by_me(app_project, mode):
 def test_a_new_code_is_validated_and_saved_as_a_new_version(app_project, label):
     at = open_page("livre_de_codes")
     assert "mini · version 1 · 9 codes" in texts(at.caption)
+    tree = [e.label for e in at.expander]
+    assert "Séparation (3 étapes)" in tree  # a journey counts its stages
+    assert not any("0 sous-code" in t for t in tree)  # a code without children says nothing
     assert any("*Définition* : La décision de se séparer\\." in m for m in texts(at.markdown))
     at.text_input[0].input("theme.delais.relances")
     at.text_input[1].input(label)
