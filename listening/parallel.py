@@ -59,6 +59,11 @@ def can_fork() -> bool:
             and multiprocessing.parent_process() is None)  # not from inside a worker
 
 
+def _free_to_fork() -> bool:
+    """Forking is allowed here and no pool (`map_chunks`' or a `Workers`') is open."""
+    return can_fork() and _job is None and _pooled is None
+
+
 def _chunks(n_items: int, n_workers: int) -> list[tuple[int, int]]:
     size = math.ceil(n_items / (n_workers * CHUNKS_PER_WORKER))
     return [(i, min(i + size, n_items)) for i in range(0, n_items, size)]
@@ -79,7 +84,7 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], *,
     here."""
     global _job
     n = min(n_workers or workers(), math.ceil(len(items) / max(1, min_items // 2)))
-    if n < 2 or len(items) < min_items or not can_fork() or _job is not None or _pooled is not None:
+    if n < 2 or len(items) < min_items or not _free_to_fork():
         return list(fn(items))
     bounds = _chunks(len(items), n)
     _job = (fn, items)
@@ -133,7 +138,7 @@ class Workers:
     def _open(self) -> bool:
         global _pooled
         if self._pool is None:
-            if self.n < 2 or not can_fork() or _pooled is not None or _job is not None:
+            if self.n < 2 or not _free_to_fork():
                 return False
             _pooled = self.fn
             self._pool = multiprocessing.get_context("fork").Pool(self.n)
