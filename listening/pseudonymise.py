@@ -272,8 +272,8 @@ class Pseudonymiser:
     ) -> list[tuple[Document, list[Entity]]]:
         """Rewrite every turn's speaker and text; entities have offsets into each ORIGINAL
         document text. One spaCy pass over all turns of all documents."""
-        texts = list(dict.fromkeys(t for doc in docs for t in _flat_texts(doc)))
-        detected = map_chunks(functools.partial(self.detect_chunk, batch_size=batch_size), texts)
+        texts = _distinct_texts(docs)
+        detected = self._detect_each(texts, batch_size)
         return self.rewrite_documents(docs, dict(zip(texts, detected)), registry, vault=vault)
 
     def start_documents(self, docs: Sequence[Document], workers: Workers) -> Callable[
@@ -282,7 +282,7 @@ class Pseudonymiser:
         of `detect_chunk`), the returned function waits for it and rewrites with `registry`.
         Documents started one after the other must be finished in the same order, so that
         pseudonyms are numbered as `pseudonymise_documents` would number them."""
-        texts = list(dict.fromkeys(t for doc in docs for t in _flat_texts(doc)))
+        texts = _distinct_texts(docs)
         pending = workers.submit(texts)
 
         def finish(registry: PseudonymRegistry, vault: MappingVault | None = None):
@@ -359,8 +359,9 @@ SPEAKER_ROLES = frozenset(fold(w) for w in """enqueteur enquetrice intervieweur 
     facilitateur facilitatrice moderateur moderatrice intervenant intervenante""".split())
 
 
-def _flat_texts(doc: Document) -> list[str]:
-    return _document_texts(doc)[0]
+def _distinct_texts(docs: Sequence[Document]) -> list[str]:
+    """Every distinct speaker label and turn text of `docs`, each once, in order."""
+    return list(dict.fromkeys(t for doc in docs for t in _document_texts(doc)[0]))
 
 
 def _speaker_role(speaker: str) -> bool:
