@@ -199,22 +199,25 @@ def ingest_paths(
     replacing: set[str] = set()
     # Batches overlap: the workers detect identifiers in one batch while this process
     # stores the one before (and reads the next files); batches are stored in order.
-    started: list[Callable[[], None]] = []
+    waiting: tuple[Batch, Callable] | None = None
+
+    def store_waiting() -> None:
+        if waiting is not None:
+            batch, finish = waiting
+            _store_batch(project, batch, finish(), engine, report, actor, replacing)
 
     def flush() -> None:
+        nonlocal waiting
         batch = list(pending)
         pending.clear()
         finish = _start_batch(batch, engine, report)
-        if started:
-            started.pop()()
-        started.append(lambda: _store_batch(project, batch, finish(), engine, report, actor,
-                                            replacing))
+        store_waiting()
+        waiting = (batch, finish)
 
     with engine or contextlib.nullcontext():
         _read_and_store(project, sources, base, codebook, report, progress, pending,
                         replacing, replace_existing, flush)
-        if started:
-            started.pop()()
+        store_waiting()
     if progress:
         progress(len(sources), len(sources), "")
     finish_run(project, run_id, report.summary())
