@@ -77,10 +77,9 @@ class LearnedCoder:
         self.seed = seed
 
     def params(self) -> dict:
-        return {"families": list(self.families), "model": "tfidf lemmas 1-2 + rule scores, "
-                "one-vs-rest logistic regression, balanced classes", "c": self.c,
-                "n_folds": self.n_folds, "min_segments": self.min_segments,
-                "min_positive": self.min_positive, "seed": self.seed}
+        return {**self._init(), "families": list(self.families),
+                "model": "tfidf lemmas 1-2 + rule scores, one-vs-rest logistic regression, "
+                         "balanced classes"}
 
     def codes(self, codebook: Codebook) -> list[Code]:
         return [c for c in codebook.codes if c.family in self.families and c.codable]
@@ -156,27 +155,22 @@ class LearnedCoder:
         if inside.sum() < self.min_segments:
             return []
         labels = [set(training[s]) if s in training else set() for s in ids]
-        rows = lambda mask: np.flatnonzero(mask)  # noqa: E731
-        pick = lambda idx: (  # noqa: E731
-            [ids[i] for i in idx], [texts[i] for i in idx],
-            None if features is None else features[idx])
-        out: list[Suggestion] = []
-        outside = rows(~inside)
-        if len(outside):
+
+        def extra(idx: np.ndarray) -> np.ndarray | None:
+            return None if features is None else features[idx]
+
+        def fit_then_score(train: np.ndarray, test: np.ndarray) -> list[Suggestion]:
             model = LearnedCoder(**self._init()).fit(
-                [texts[i] for i in rows(inside)], [labels[i] for i in rows(inside)], codes,
-                None if features is None else features[inside])
-            out += model.suggest(*pick(outside))
-        fold = folds_by_group([groups[i] for i in rows(inside)], self.n_folds, self.seed)
+                [texts[i] for i in train], [labels[i] for i in train], codes, extra(train))
+            return model.suggest([ids[i] for i in test], [texts[i] for i in test], extra(test))
+
+        coded, uncoded = np.flatnonzero(inside), np.flatnonzero(~inside)
+        out = fit_then_score(coded, uncoded) if len(uncoded) else []
+        fold = folds_by_group([groups[i] for i in coded], self.n_folds, self.seed)
         if len(set(fold)) < 2:
             return out  # one document: nothing to hold out, the coded segments get nothing
-        inside_idx = rows(inside)
         for k in sorted(set(fold)):
-            train, test = inside_idx[fold != k], inside_idx[fold == k]
-            model = LearnedCoder(**self._init()).fit(
-                [texts[i] for i in train], [labels[i] for i in train], codes,
-                None if features is None else features[train])
-            out += model.suggest(*pick(test))
+            out += fit_then_score(coded[fold != k], coded[fold == k])
         return out
 
     def _init(self) -> dict:
