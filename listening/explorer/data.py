@@ -29,7 +29,6 @@ from ..store import (
     applied_codes,
     changelog_frame,
     coded_units,
-    coders,
     codings_frame,
     compared_coders,
     current_codebook,
@@ -342,7 +341,8 @@ def _progress(path: str, key: Key) -> pd.DataFrame:
 
 @_cache
 def _coders(path: str, key: Key) -> tuple[list[str], list[str]]:
-    return coders(_p(path)), compared_coders(_p(path))[0]
+    compared, left_out = compared_coders(_p(path))
+    return sorted(compared + left_out), compared
 
 
 @_slow

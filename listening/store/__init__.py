@@ -4,7 +4,6 @@ from .coding import (
     StoreCodingSource,
     accept_above,
     accept_suggestions,
-    acceptance_only_coders,
     add_codings,
     applied_codes,
     changelog_frame,
@@ -52,7 +51,7 @@ from .runs import (
 __all__ = [
     "Project", "Settings", "StoreCodingSource", "accept_above", "accept_suggestions",
     "add_codings", "add_document", "applied_codes", "assignments_frame", "changelog_frame", "codebook_history",
-    "acceptance_only_coders", "coded_units", "coders", "compared_coders", "codings_on_document", "codings_frame", "counts", "current_codebook", "decisions_frame", "delete_document",
+    "coded_units", "coders", "compared_coders", "codings_on_document", "codings_frame", "counts", "current_codebook", "decisions_frame", "delete_document",
     "documents_frame", "finish_run", "get_codings", "get_document", "get_segments",
     "init_project", "latest_run", "log_change", "mark_reviewed", "memos_frame", "open_project",
     "pseudonym_rows", "reject_suggestions", "remove_coding", "replace_suggestions",

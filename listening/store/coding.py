@@ -270,21 +270,17 @@ def coders(project: Project) -> list[str]:
     return [r[0] for r in rows]
 
 
-def acceptance_only_coders(project: Project) -> list[str]:
-    """Coders all of whose codings are accepted machine suggestions (a bulk « accept above »
-    under its own name, as the demo does): not a person's reading of the text."""
-    rows = project.connection().execute(
-        "SELECT coder FROM codings GROUP BY coder HAVING SUM(origin = ?) = 0 ORDER BY 1",
-        (ORIGIN_MANUAL,))
-    return [r[0] for r in rows]
-
-
 def compared_coders(project: Project) -> tuple[list[str], list[str]]:
     """The coders an agreement compares by default, and those it leaves out: a coder all of
-    whose codings are accepted suggestions is left out, unless fewer than two others remain."""
-    everyone, accepting = coders(project), set(acceptance_only_coders(project))
+    whose codings are accepted machine suggestions (a bulk « accept above » under its own
+    name, as the demo does) is not a person's reading of the text and is left out, unless
+    fewer than two others remain."""
+    everyone = coders(project)
+    accepting = [r[0] for r in project.connection().execute(
+        "SELECT coder FROM codings GROUP BY coder HAVING SUM(origin = ?) = 0 ORDER BY 1",
+        (ORIGIN_MANUAL,))]
     people = [c for c in everyone if c not in accepting]
-    return (people, sorted(accepting)) if len(people) >= 2 else (everyone, [])
+    return (people, accepting) if len(people) >= 2 else (everyone, [])
 
 
 def coded_units(project: Project) -> dict[str, set[str]]:
