@@ -31,9 +31,10 @@ def run_suggestions(project: Project, *, embedder: str = "tfidf", threshold: flo
                     actor: str = "listening") -> tuple[str, Suggestions]:
     """Run the coders over the whole project and store the combined suggestions as pending.
 
-    The learned coder trains on the project's human codings (manual or accepted, by any coder;
-    a segment reviewed without a code is a negative); a coded segment is scored by a model
-    fitted without its document's fold, never on its own codings."""
+    The learned coder trains on what people coded themselves (`human_codings`: any coder; a
+    segment reviewed without a code is a negative, one carrying an accepted suggestion is left
+    out); a coded segment is scored by a model fitted without its document's fold, never on
+    its own codings."""
     codebook = current_codebook(project)
     training = human_codings(project)
     params = {"embedder": embedder, "similarity_threshold": threshold,
