@@ -590,6 +590,12 @@ def test_cli_compares_the_people_who_coded_unless_told(cli, tmp_path, acceptor):
     run = CliRunner().invoke(cli, ["agreement", "--project", str(built.path), "--json",
                                    "--coder", acceptor, "--coder", "alice"])
     assert json.loads(run.stdout)["coders"] == [acceptor, "alice"]
+    run = CliRunner().invoke(cli, ["agreement", "--project", str(built.path),
+                                   "--coder", "alice", "--coder", "brunoo"])
+    assert run.exit_code == 1  # a typo is named, not taken for a coder with nothing coded
+    assert run.stderr.strip() == (
+        f"Erreur : codeur(s) inconnu(s) dans ce projet : « brunoo » ; codeurs du projet : "
+        f"« {acceptor} », « alice », « bruno ».")
 
 
 @pytest.mark.parametrize("was_on", [True, False])

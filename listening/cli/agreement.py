@@ -45,10 +45,11 @@ def agreement_command(
         else:
             print_table_agreement(result, from_csv)
         return
-    from ..store import StoreCodingSource, compared_coders, open_project
+    from ..store import StoreCodingSource, check_coders, compared_coders, open_project
 
     with reporting_errors():
         opened = open_project(project or DEFAULT_PROJECT)
+        check_coders(opened, coder)
         chosen, left_out = (coder, []) if coder else compared_coders(opened)
         report = agreement.project_agreement(StoreCodingSource(opened, chosen),
                                              unit=unit, min_overlap=min_overlap)

@@ -7,6 +7,7 @@ from .coding import (
     add_codings,
     applied_codes,
     changelog_frame,
+    check_coders,
     codebook_history,
     coded_units,
     coders,
@@ -50,7 +51,7 @@ from .runs import (
 
 __all__ = [
     "Project", "Settings", "StoreCodingSource", "accept_above", "accept_suggestions",
-    "add_codings", "add_document", "applied_codes", "assignments_frame", "changelog_frame", "codebook_history",
+    "add_codings", "add_document", "applied_codes", "assignments_frame", "changelog_frame", "check_coders", "codebook_history",
     "coded_units", "coders", "compared_coders", "codings_on_document", "codings_frame", "counts", "current_codebook", "decisions_frame", "delete_document",
     "documents_frame", "finish_run", "get_codings", "get_document", "get_segments",
     "init_project", "latest_run", "log_change", "mark_reviewed", "memos_frame", "open_project",

@@ -318,6 +318,16 @@ def changelog_frame(project: Project, limit: int | None = None) -> pd.DataFrame:
     return pd.read_sql_query(sql, project.connection())
 
 
+def check_coders(project: Project, names: Sequence[str]) -> None:
+    """A name that is not a coder of the project is a typo, not an empty coder."""
+    known = coders(project)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"codeur(s) inconnu(s) dans ce projet : "
+                         f"{', '.join(f'« {n} »' for n in unknown)} ; codeurs du projet : "
+                         f"{', '.join(f'« {n} »' for n in known) or 'aucun'}.")
+
+
 class StoreCodingSource:
     """Adapter giving the agreement module what it reads from a project."""
 
