@@ -76,6 +76,34 @@ def test_gap_and_regular_expressions(text, found):
     assert ("theme.erreurs" in _codes(text)) is found
 
 
+@pytest.mark.parametrize("pattern,text", [
+    ("ping-pong", "Je fais le ping-pong entre les deux caisses."),  # spaCy: ping - pong
+    ("sage-femme*", "La sage-femme a tout déclaré."),
+    ("pourrait-on", "Pourrait-on avoir un seul numéro ?"),  # spaCy: pourrait -on
+    ("dites-le-nous une fois", "Dites-le-nous une fois, c'est tout."),  # one token
+    ("rendez-vous", "J'ai eu un rendez-vous."),
+])
+def test_hyphenated_pattern_words_match_however_spacy_splits_them(pattern, text):
+    code = Code("theme.t", "T", "theme", definition="d", patterns=(pattern,))
+    hits = find_hits(text, analyse([text])[0], [code])
+    assert [h.pattern for h in hits] == [pattern], text
+    assert "-" in hits[0].evidence
+
+
+def test_every_hyphenated_pattern_of_the_default_codebook_matches_its_own_words(default):
+    """Written out as plain text, each pattern with a hyphenated word finds itself."""
+    checked = 0
+    for code in default.codes:
+        for pattern in code.patterns:
+            words = [t.split("|")[0].rstrip("*") for t in pattern.split()]
+            if pattern.startswith("re:") or not any("-" in w.strip("-") for w in words):
+                continue
+            text = "Alors " + " ".join(words) + " voilà."
+            assert find_hits(text, analyse([text])[0], [code]), (code.id, pattern)
+            checked += 1
+    assert checked >= 20
+
+
 @pytest.mark.parametrize("text", ["Le premier versement n'est jamais arrivé."])
 def test_a_sub_theme_also_proposes_its_theme(text):
     codes = _codes(text)
@@ -375,6 +403,7 @@ def test_pattern_index_finds_what_trying_every_pattern_finds():
         "Aucune information sur la pension de réversion, j'ai dû tout chercher seule.",
         "le site plante tout le temps, impossible de télécharger l'attestation",
         "Après la séparation, la pension alimentaire n'arrivait pas ; l'ARIPA a fini par intervenir.",
+        "La sage-femme, puis le ping-pong entre la CAF et la CPAM : pourrait-on simplifier ?",
     ]
     analysed = analyse(texts)
     compared = 0

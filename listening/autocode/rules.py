@@ -111,13 +111,26 @@ def _required(items: list) -> set[str] | None:
     return best
 
 
+def _word_regex(alt: str) -> str:
+    """One token whose lemma or word is `alt` (a trailing `*`: any ending)."""
+    stem = re.escape(alt.rstrip("*")) + (f"{_CHAR}*" if alt.endswith("*") else "")
+    return f"(?:{stem}{_SEP}{_CHAR}*|{_CHAR}*{_SEP}{stem})"
+
+
+def _hyphenated(alt: str) -> str:
+    """A hyphenated word as one token ("rendez-vous") or as spaCy may split it: "ping - pong",
+    "sage - femme", "pourrait -on" (the hyphen on its own or on the following part)."""
+    first, *rest = alt.split("-")
+    hyphen = _word_regex("-")
+    split = _word_regex(first) + "".join(
+        rf"\s+(?:{hyphen}\s+{_word_regex(part)}|{_word_regex('-' + part)})" for part in rest)
+    return f"(?:{_word_regex(alt)}|{split})"
+
+
 def _token_regex(token: str) -> str:
-    alternatives = []
-    for alt in token.split("|"):
-        stem = re.escape(alt.rstrip("*"))
-        alternatives.append(stem + (f"{_CHAR}*" if alt.endswith("*") else ""))
-    alts = "|".join(alternatives)
-    return f"(?:(?:{alts}){_SEP}{_CHAR}*|{_CHAR}*{_SEP}(?:{alts}))"
+    alternatives = [_hyphenated(alt) if "-" in alt.strip("-") else _word_regex(alt)
+                    for alt in token.split("|")]
+    return f"(?:{'|'.join(alternatives)})"
 
 
 @lru_cache(maxsize=8192)
@@ -221,6 +234,8 @@ class _Entry:
 
 def _token_alternatives(token: str) -> tuple[frozenset[str], tuple[str, ...]]:
     alts = token.split("|")
+    # a hyphenated word split by spaCy ("ping - pong") shows its first part as a word
+    alts += [a.split("-")[0] for a in alts if "-" in a.strip("-")]
     return (frozenset(a for a in alts if not a.endswith("*")),
             tuple(a.rstrip("*") for a in alts if a.endswith("*")))
 
