@@ -117,20 +117,37 @@ def _word_regex(alt: str) -> str:
     return f"(?:{stem}{_SEP}{_CHAR}*|{_CHAR}*{_SEP}{stem})"
 
 
-def _hyphenated(alt: str) -> str:
-    """A hyphenated word as one token ("rendez-vous") or as spaCy may split it: "ping - pong",
-    "sage - femme", "pourrait -on" (the hyphen on its own or on the following part)."""
+def _compound(alt: str) -> str:
+    """A word written with an apostrophe or a hyphen inside, as one token ("aujourd'hui",
+    "rendez-vous") or as spaCy may split it: "d' un", "ping - pong", "pourrait -on" (the
+    hyphen on its own or on the following part)."""
+    whole = _word_regex(alt)
+    head, apostrophe, tail = alt.partition("'")
+    if apostrophe and tail:
+        return rf"(?:{whole}|{_word_regex(head + apostrophe)}\s+{_alternative(tail)})"
     first, *rest = alt.split("-")
     hyphen = _word_regex("-")
     split = _word_regex(first) + "".join(
         rf"\s+(?:{hyphen}\s+{_word_regex(part)}|{_word_regex('-' + part)})" for part in rest)
-    return f"(?:{_word_regex(alt)}|{split})"
+    return f"(?:{whole}|{split})"
+
+
+def _alternative(alt: str) -> str:
+    return _compound(alt) if _is_compound(alt) else _word_regex(alt)
+
+
+def _is_compound(alt: str) -> bool:
+    return "'" in alt.rstrip("'") or "-" in alt.strip("-")
 
 
 def _token_regex(token: str) -> str:
-    alternatives = [_hyphenated(alt) if "-" in alt.strip("-") else _word_regex(alt)
-                    for alt in token.split("|")]
-    return f"(?:{'|'.join(alternatives)})"
+    return f"(?:{'|'.join(_alternative(alt) for alt in token.split('|'))})"
+
+
+def pattern_tokens(pattern: str) -> list[str]:
+    """The tokens of a (non-regex) pattern, folded: one per place of the segment, each with
+    its `|` alternatives (an alternative may hold an apostrophe: "d'un|un")."""
+    return fold(pattern).split()
 
 
 @lru_cache(maxsize=8192)
@@ -145,7 +162,7 @@ def compile_pattern(pattern: str) -> Matcher:
     if pattern.startswith(REGEX_PREFIX):
         source = pattern[len(REGEX_PREFIX):]
         return Matcher(pattern, source, True)
-    tokens = fold(pattern).replace("'", "' ").split()
+    tokens = pattern_tokens(pattern)
     gap = rf"(?:\s+\S+){{0,{GAP}}}\s+"
     body = gap.join(_token_regex(t) for t in tokens)
     return Matcher(pattern, r"(?<!\S)" + body + r"(?!\S)", False)
@@ -234,8 +251,9 @@ class _Entry:
 
 def _token_alternatives(token: str) -> tuple[frozenset[str], tuple[str, ...]]:
     alts = token.split("|")
-    # a hyphenated word split by spaCy ("ping - pong") shows its first part as a word
-    alts += [a.split("-")[0] for a in alts if "-" in a.strip("-")]
+    # a compound split by spaCy shows a part of it as a word: "un" of "d' un", "ping" of
+    # "ping - pong"
+    alts += [_split_part(a) for a in alts if _is_compound(a)]
     return (frozenset(a for a in alts if not a.endswith("*")),
             tuple(a.rstrip("*") for a in alts if a.endswith("*")))
 
@@ -258,7 +276,7 @@ class PatternIndex:
             for pattern in code.patterns:
                 matcher = compile_pattern(pattern)
                 tokens = () if matcher.on_text else tuple(
-                    _token_alternatives(t) for t in fold(pattern).replace("'", "' ").split())
+                    _token_alternatives(t) for t in pattern_tokens(pattern))
                 entry = _Entry(code.id, pattern, matcher, tokens)
                 self.order[id(entry)] = len(self.order)
                 if matcher.on_text:
@@ -294,6 +312,13 @@ class PatternIndex:
         keep.extend(e for e in self.on_text
                     if e.matcher.needs is None or not e.matcher.needs.isdisjoint(present))
         return sorted(keep, key=lambda e: self.order[id(e)])
+
+
+def _split_part(alt: str) -> str:
+    """A word that a split compound always shows (see `_compound`)."""
+    while _is_compound(alt):
+        alt = alt.partition("'")[2] if "'" in alt.rstrip("'") else alt.split("-")[0]
+    return alt
 
 
 def _selectivity(token: tuple[frozenset[str], tuple[str, ...]]) -> tuple[int, int]:
