@@ -210,6 +210,17 @@ def test_default_codebook_negation(default, text, expected):
     assert _seen(text, default) == expected
 
 
+@pytest.mark.parametrize("text,valence", [
+    ("Appel de douze minutes, problème réglé.", "valence.positif"),
+    ("J'ai reçu mes indemnités sans rien faire.", "valence.positif"),
+    ("Deux mois sans rien, avec les enfants.", "valence.irritant"),
+    ("On a un problème avec le dossier.", "valence.irritant"),
+])
+def test_a_cue_inside_a_longer_cue_of_another_valence_is_not_a_cue(default, text, valence):
+    """« problème » in « problème réglé », « sans rien » in « sans rien faire »."""
+    assert {c for c in _seen(text, default) if c.startswith("valence.")} == {valence}
+
+
 @pytest.mark.parametrize("text,theme", [
     ("Toujours pas de réponse à mon courrier.", "theme.contact"),
     ("Ça fait trois mois que j'attends mon premier versement.", "theme.delais"),

@@ -385,6 +385,8 @@ class RuleCoder:
 
     - a negated irritant pattern ("pas eu de problème", "aucune difficulté") is a positive cue;
     - a negated positive pattern ("personne ne m'a aidée", "pas clair") is an irritant cue;
+    - a cue inside a longer cue of another valence is a word of it, not a cue ("problème" in
+      "problème réglé");
     - one valence per segment: the strongest cue wins (suggestion, then irritant, on ties);
       a contrast ("..., mais ...") lets the cue after it win; the others stay, scaled down
       (`RUNNER_UP_FACTOR`); a segment longer than `LONG_SEGMENT` words keeps them all;
@@ -435,6 +437,7 @@ class RuleCoder:
         for hit in by_code.get(POSITIVE, []):
             cues[IRRITANT if hit.negated else POSITIVE].append(hit)
         cues[SUGGESTION] = list(by_code.get(SUGGESTION, []))
+        cues = _without_inner_cues(cues)
         scores = {code: score(independent(hits)) for code, hits in cues.items() if hits}
         if not scores:
             themes = [t for t in COMPLAINT_THEMES
@@ -449,6 +452,19 @@ class RuleCoder:
                            value if best in (None, code) else round(value * RUNNER_UP_FACTOR, 3),
                            self.name, _evidence(cues[code], negated_prefix=True))
                 for code, value in scores.items()]
+
+
+def _without_inner_cues(cues: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
+    """A cue lying inside a longer cue of another valence is a word of that cue, not a cue of
+    its own: « problème » in « problème réglé », « sans rien » in « sans rien faire »."""
+    def inside(hit: Hit, other: Hit) -> bool:
+        return (other.first <= hit.first and hit.last <= other.last
+                and other.last - other.first > hit.last - hit.first)
+
+    return {code: [h for h in hits
+                   if not any(inside(h, o) for other, os in cues.items() if other != code
+                              for o in os)]
+            for code, hits in cues.items()}
 
 
 _CONTRAST = frozenset({"mais", "cependant", "pourtant", "neanmoins", "sauf", "toutefois"})
