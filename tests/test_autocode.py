@@ -205,6 +205,7 @@ def test_no_irritant_prior_when_there_is_another_cue(text):
     ("Personne ne m'a aidée pour remplir le dossier.",
      {"theme.accompagnement", "theme.demarches", "valence.irritant"}),
     ("La santé et l'éducation.", set()),
+    ("La caisse m'a très mal informé.", {"theme.information", "valence.irritant"}),
 ])
 def test_default_codebook_negation(default, text, expected):
     assert _seen(text, default) == expected

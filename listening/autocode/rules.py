@@ -228,15 +228,23 @@ class _View:
         return first, last, self.text[offsets[first][0]:offsets[last][1]]
 
 
+INVERTERS = frozenset({"mal"})  # inside a match, turn it around as a negator does: "très mal informé"
+
+
+@lru_cache(maxsize=8192)
+def pattern_words(pattern: str) -> frozenset[str]:
+    """The words a (non-regex) pattern spells, folded, without `*`."""
+    return frozenset(alt.rstrip("*") for token in fold(pattern).replace("'", "' ").split()
+                     for alt in token.split("|"))
+
+
 @lru_cache(maxsize=8192)
 def states_negation(pattern: str) -> bool:
     """A pattern that spells its own negation ("pas de réponse", "personne répondre") is not
     turned around by it."""
     if pattern.startswith(REGEX_PREFIX):
         return True
-    words = {alt.rstrip("*") for token in fold(pattern).replace("'", "' ").split()
-             for alt in token.split("|")}
-    return bool(words & (NEGATORS | NE | {"plus", "toujours"}))
+    return bool(pattern_words(pattern) & (NEGATORS | NE | {"plus", "toujours"}))
 
 
 @dataclass(frozen=True)
@@ -349,7 +357,9 @@ def find_hits(text: str, analysed: Analysed, codes: Sequence[Code]) -> list[Hit]
             first, last, evidence = found
             negated = not states_negation(entry.pattern) and (
                 analysed.negated[first]  # "personne ne m'a aidée"
-                or any(w in NEGATORS for w in analysed.words[first + 1:last + 1]))  # "était pas bien"
+                or any(w in NEGATORS  # "était pas bien", "très mal informé"
+                       or w in INVERTERS and w not in pattern_words(entry.pattern)
+                       for w in analysed.words[first + 1:last + 1]))
             hits.append(Hit(entry.code, entry.pattern, evidence, negated, first, last))
     return hits
 
