@@ -17,7 +17,7 @@ other folds' hand codes only (`LearnedCoder.suggest_held_out`, the same path a p
 Target: macro-F1 >= 0.75 on themes and on valence.
 
     .venv/bin/python bench/autocode.py [--project DIR] [--thresholds 0.3,0.5] [--gdn]
-        [--gdn-labels FILE] [--gdn-train FILE] [--no-demo]
+        [--gdn-labels FILE] [--gdn-train FILE] [--no-demo] [--codebook FILE]
 """
 
 from __future__ import annotations
@@ -150,9 +150,9 @@ def evaluate(title: str, truth: Truth, frame: pd.DataFrame, codebook,
     return scores, result
 
 
-def demo(project_dir: Path, thresholds: list[float]) -> dict:
+def demo(project_dir: Path, thresholds: list[float], codebook_path: Path = DEFAULT_CODEBOOK) -> dict:
     project = build(project_dir)
-    codebook = load_codebook(DEFAULT_CODEBOOK)  # the working copy, not the stored one
+    codebook = load_codebook(codebook_path)  # the working copy, not the stored one
     roll = rollup(codebook)
     ref = codings_frame(project)
     ref = ref[ref["coder"] == REFERENCE]
@@ -198,9 +198,10 @@ def read_labels(path: Path) -> tuple[pd.DataFrame, Truth]:
     return labels, truth
 
 
-def gdn_trained_on(thresholds: list[float], labels_path: Path, train_path: Path) -> dict:
+def gdn_trained_on(thresholds: list[float], labels_path: Path, train_path: Path,
+                   codebook_path: Path = DEFAULT_CODEBOOK) -> dict:
     """`labels_path` scored by a model trained on all of `train_path` (no overlap allowed)."""
-    codebook = load_codebook(DEFAULT_CODEBOOK)
+    codebook = load_codebook(codebook_path)
     labels, truth = read_labels(labels_path)
     train_labels, train_truth = read_labels(train_path)
     if set(truth) & set(train_truth):
@@ -214,11 +215,12 @@ def gdn_trained_on(thresholds: list[float], labels_path: Path, train_path: Path)
         codebook, thresholds).items()}
 
 
-def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS) -> dict:
+def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS,
+        codebook_path: Path = DEFAULT_CODEBOOK) -> dict:
     if not GDN_DIR.is_dir():
         print(f"\nGDN : {GDN_DIR} absent, évaluation sautée.")
         return {}
-    codebook = load_codebook(DEFAULT_CODEBOOK)
+    codebook = load_codebook(codebook_path)
     labels, truth = read_labels(labels_path)
     print()
     return evaluate(f"Grand Débat National, {labels_path.name}", truth, gdn_frame(labels),
@@ -237,16 +239,20 @@ def main() -> None:
                         help="en plus : les étiquettes --gdn-labels prédites par un modèle appris "
                              "de toutes celles de ce fichier (ex. le contrôle appris des 200)")
     parser.add_argument("--no-demo", action="store_true", help="sauter le corpus de démonstration")
+    parser.add_argument("--codebook", type=Path, default=DEFAULT_CODEBOOK,
+                        help="livre de codes à mesurer (mêmes identifiants de codes) ; défaut : "
+                             "codebooks/securite-sociale.yaml")
     args = parser.parse_args()
     thresholds = [float(x) for x in args.thresholds.split(",")]
     scores = {}
     if not args.no_demo:
         project_dir = args.project or Path(tempfile.gettempdir()) / "listening-bench-autocode"
-        scores["démo"] = demo(project_dir, thresholds)
+        scores["démo"] = demo(project_dir, thresholds, args.codebook)
     if args.gdn:
-        scores["GDN"] = gdn(thresholds, args.gdn_labels)
+        scores["GDN"] = gdn(thresholds, args.gdn_labels, args.codebook)
         if args.gdn_train and GDN_DIR.is_dir():
-            scores["GDN"].update(gdn_trained_on(thresholds, args.gdn_labels, args.gdn_train))
+            scores["GDN"].update(gdn_trained_on(thresholds, args.gdn_labels, args.gdn_train,
+                                                args.codebook))
     print("\n==================== résumé (macro-F1 thèmes / valence)")
     for name, by in scores.items():
         for (label, coder, threshold), (themes, valence) in by.items():
