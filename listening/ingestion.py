@@ -195,72 +195,83 @@ def ingest_paths(
                        actor=actor)
     report.run_id = run_id
     engine = _Pseudonymisation(project, pseudonymiser, vault) if pseudonymise else None
-    pending: list[tuple[_Source, Document, str]] = []
-    replacing: set[str] = set()
-    # Batches overlap: the workers detect identifiers in one batch while this process
-    # stores the one before (and reads the next files); batches are stored in order.
-    waiting: tuple[Batch, Callable] | None = None
-
-    def store_waiting() -> None:
-        if waiting is not None:
-            batch, finish = waiting
-            _store_batch(project, batch, finish(), engine, report, actor, replacing)
-
-    def flush() -> None:
-        nonlocal waiting
-        batch = list(pending)
-        pending.clear()
-        finish = _start_batch(batch, engine, report)
-        store_waiting()
-        waiting = (batch, finish)
-
     with engine or contextlib.nullcontext():
-        _read_and_store(project, sources, base, codebook, report, progress, pending,
-                        replacing, replace_existing, flush)
-        store_waiting()
+        batches = _Batches(project, engine, report, actor, replace_existing)
+        total = len(sources)
+        for index, (source, docs) in enumerate(read_sources(sources, base, codebook, report)):
+            if progress:
+                progress(index, total, source.name)
+            for doc in docs:
+                batches.admit(source, doc)
+            if len(batches.pending) >= BATCH:  # a file's documents stay in one batch
+                batches.flush()
+        batches.finish()
     if progress:
         progress(len(sources), len(sources), "")
     finish_run(project, run_id, report.summary())
     return report
 
 
-def _read_and_store(project: Project, sources: list[_Source], base: ReadOptions,
-                    codebook: Codebook, report: IngestReport, progress: Progress | None,
-                    pending: list[tuple[_Source, Document, str]], replacing: set[str],
-                    replace_existing: bool, flush: Callable[[], None]) -> None:
-    total = len(sources)
-    for index, (source, docs) in enumerate(read_sources(sources, base, codebook, report)):
-        if progress:
-            progress(index, total, source.name)
-        for doc in docs:
-            source_hash = doc.hash
-            status = source_status(project, doc.external_id, source_hash)
-            if status != "new" and replace_existing:
-                n = codings_on_document(project, doc.external_id)
-                if n:
-                    report.failed.append((doc.name, f"« {doc.external_id} » porte {n} codage(s) : "
-                                          "il n'est pas remplacé ; exportez ou supprimez ces "
-                                          "codages d'abord."))
-                else:
-                    pending.append((source, doc, source_hash))
-                    replacing.add(doc.external_id)
-            elif status == "unchanged":
-                report.unchanged.append((doc.name, doc.external_id))
-            elif status == "changed":
-                report.failed.append((
-                    doc.name,
-                    f"l'identifiant « {doc.external_id} » existe déjà avec un autre contenu ; "
-                    "renommez le document (colonne id du manifeste) ou supprimez l'ancien.",
-                ))
-            elif any(d.external_id == doc.external_id for _, d, _ in pending):
-                report.failed.append((doc.name, f"identifiant « {doc.external_id} » en double "
-                                                "dans ce lot ; donnez un id unique à chaque document."))
-            else:
-                pending.append((source, doc, source_hash))
-        if len(pending) >= BATCH:
-            flush()
-    if pending:
-        flush()
+class _Batches:
+    """Documents read and waiting to be stored, in batches of `BATCH`.
+
+    Batches overlap: the workers detect identifiers in one batch while this process stores the
+    one before (and reads the next files); batches are stored in order."""
+
+    def __init__(self, project: Project, engine: _Pseudonymisation | None,
+                 report: IngestReport, actor: str, replace_existing: bool):
+        self.project, self.engine, self.report, self.actor = project, engine, report, actor
+        self.replace_existing = replace_existing
+        self.pending: Batch = []
+        self.replacing: set[str] = set()  # external ids whose stored document is replaced
+        self.waiting: tuple[Batch, Callable] | None = None
+
+    def admit(self, source: _Source, doc: Document) -> None:
+        """Queue a document read from `source`, or report why it is not stored."""
+        report = self.report
+        status = source_status(self.project, doc.external_id, doc.hash)
+        if status != "new" and self.replace_existing:
+            n = codings_on_document(self.project, doc.external_id)
+            if n:
+                report.failed.append((doc.name, f"« {doc.external_id} » porte {n} codage(s) : "
+                                      "il n'est pas remplacé ; exportez ou supprimez ces "
+                                      "codages d'abord."))
+                return
+            self.replacing.add(doc.external_id)
+        elif status == "unchanged":
+            report.unchanged.append((doc.name, doc.external_id))
+            return
+        elif status == "changed":
+            report.failed.append((
+                doc.name,
+                f"l'identifiant « {doc.external_id} » existe déjà avec un autre contenu ; "
+                "renommez le document (colonne id du manifeste) ou supprimez l'ancien.",
+            ))
+            return
+        elif any(d.external_id == doc.external_id for _, d, _ in self.pending):
+            report.failed.append((doc.name, f"identifiant « {doc.external_id} » en double "
+                                            "dans ce lot ; donnez un id unique à chaque document."))
+            return
+        self.pending.append((source, doc, doc.hash))
+
+    def flush(self) -> None:
+        """Start the pending batch on the workers, then store the one that was waiting."""
+        batch, self.pending = self.pending, []
+        finish = _start_batch(batch, self.engine, self.report)
+        self._store_waiting()
+        self.waiting = (batch, finish)
+
+    def finish(self) -> None:
+        if self.pending:
+            self.flush()
+        self._store_waiting()
+
+    def _store_waiting(self) -> None:
+        if self.waiting is not None:
+            batch, finish = self.waiting
+            self.waiting = None
+            _store_batch(self.project, batch, finish(), self.engine, self.report, self.actor,
+                         self.replacing)
 
 
 class _Pseudonymisation:
