@@ -51,6 +51,7 @@ from listening.store import codings_frame, open_project, segments_frame  # noqa:
 from listening.views import main_themes  # noqa: E402
 
 REFERENCE = "Référence"
+SECOND = "Codeur B"  # corpora/demo/codage-codeur-b.csv: a blind second coding of part of it
 GDN_DIR = ROOT.parent / "shared" / "data" / "gdn"
 GDN_LABELS = ROOT / "bench" / "data" / "gdn-etiquettes.csv"
 GDN_JOURNEYS = {"Q194": "parcours.retraite", "Q198": "parcours.creation-entreprise"}
@@ -69,7 +70,28 @@ def build(project_dir: Path):
     if REFERENCE not in set(codings_frame(project)["coder"]):
         rep = import_quoted_codings(project, DEMO_CORPUS / "codage-reference.csv", coder=REFERENCE)
         print(f"référence : {rep.added} codages, {len(rep.errors)} citations non retrouvées")
+    if SECOND not in set(codings_frame(project)["coder"]):
+        import_quoted_codings(project, DEMO_CORPUS / "codage-codeur-b.csv", coder=SECOND)
     return project
+
+
+def human_ceiling(project, roll, codebook) -> None:
+    """The second coder scored against the reference on the segments both coded, as the
+    suggestions are: what two people reach on the same units."""
+    codings = codings_frame(project)
+    by: dict[str, Truth] = {REFERENCE: {}, SECOND: {}}
+    for coder, seg, code in zip(codings["coder"], codings["segment_id"], codings["code_id"]):
+        if coder in by:
+            by[coder].setdefault(seg, set()).add(roll(code))
+    both = set(by[REFERENCE]) & set(by[SECOND])
+    if not both:
+        return
+    truth = {u: by[REFERENCE][u] for u in both}
+    f1s = [score_table(truth, by[SECOND], codes)["f1"].mean() for codes in (
+        sorted(c.id for c in main_themes(codebook)),
+        [c.id for c in codebook.family("valence") if c.codable])]
+    print(f"\nDeux codeurs humains (« {SECOND} » contre la référence, {len(both)} segments codés "
+          f"par les deux) : thèmes macro-F1 {f1s[0]:.3f} | valence macro-F1 {f1s[1]:.3f}")
 
 
 def rollup(codebook):
@@ -170,6 +192,7 @@ def demo(project_dir: Path, thresholds: list[float], codebook_path: Path = DEFAU
     hits = sum(1 for u, ts in stage_truth.items() if stage_pred.get(u, set()) & ts)
     print(f"\nÉtapes : {hits}/{len(stage_truth)} segments avec l'étape de référence proposée "
           f"({hits / max(1, len(stage_truth)):.0%})")
+    human_ceiling(project, roll, codebook)
     return scores
 
 
