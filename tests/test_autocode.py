@@ -9,6 +9,7 @@ import pytest
 from listening.autocode import COMBINED, DEFAULT_THRESHOLD, combine, suggest_frame
 from listening.autocode.rules import RuleCoder, compile_pattern, find_hits
 from listening.autocode.similarity import MIN_SEGMENTS, SimilarityCoder, calibrate
+from listening.autocode.stages import stated_stage
 from listening.codebook_io import load_codebook
 from listening.errors import CodebookError
 from listening.model import Code, Codebook, Suggestion
@@ -326,6 +327,20 @@ def test_stages_from_source_then_words_then_narrative_order(embedder):
     assert stages["s3"][0] == "etape.x.paiement"
     assert stages["s4"] == ("etape.x.demande", 1.0)  # stated by the workshop note
     assert all(s.coder == COMBINED for s in result.combined)
+
+
+@pytest.mark.parametrize("journey,raw,stage", [
+    ("parcours.naissance", "Recherche d'information", "etape.naissance.information"),
+    ("parcours.naissance", "Ouverture des prestations (PAJE)", "etape.naissance.prestations"),
+    ("parcours.naissance", "Congés maternité et paternité", "etape.naissance.conges"),
+    ("parcours.naissance", "Mode de garde et reprise du travail", "etape.naissance.garde"),
+    ("parcours.separation", "Le logement", "etape.separation.logement-ressources"),
+    ("parcours.naissance", "Divers", None),  # no shared word: no stage rather than a guess
+    ("parcours.separation", "Information et déclaration", None),  # two stages tie: no guess
+])
+def test_a_stage_a_workshop_names_in_its_own_words_is_found(default, journey, raw, stage):
+    stages = {s.id: s.label for j in default.journeys if j.id == journey for s in j.stages}
+    assert stated_stage({"etape": raw}, None, stages) == stage
 
 
 @pytest.mark.parametrize("rule,sim,expected", [(0.55, 0.5, 0.775), (0.55, 0.0, 0.55),

@@ -8,12 +8,14 @@ because interviews tell a journey mostly in time order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import pandas as pd
 
 from ..model import Codebook, Suggestion
-from ..nlp import Analysed, fold
+from ..nlp import Analysed, fold, stop_words
 from .rules import Hit, find_hits, score
 
 NAME = "listening.stages.v1"
@@ -22,18 +24,41 @@ STATED_KEYS = ("etape", "étape", "stage", "ligne")
 
 
 def stated_stage(attrs: Mapping[str, str], document_stage: str | None, journey_stages: Mapping[str, str]) -> str | None:
-    """A stage id from the document metadata or from the turn's attributes (raw labels allowed)."""
+    """A stage id from the document metadata or from the turn's attributes.
+
+    A raw label is matched to the journey's stages by id, short id or label, then by the words
+    it shares with them: workshop walls name their stages in their own words (« Recherche
+    d'information », « Ouverture des prestations (PAJE) »)."""
     if isinstance(document_stage, str) and document_stage in journey_stages:
         return document_stage
     for key in STATED_KEYS:
         raw = attrs.get(key) if attrs else None
         if raw:
-            folded = fold(str(raw)).strip()
-            for stage_id, label in journey_stages.items():
-                short = stage_id.rsplit(".", 1)[-1]
-                if folded in (fold(stage_id), fold(short), fold(label)) or fold(label) in folded:
-                    return stage_id
+            found = _stage_named(fold(str(raw)).strip(), tuple(journey_stages.items()))
+            if found:
+                return found
     return None
+
+
+@lru_cache(maxsize=4096)
+def _stage_named(folded: str, stages: tuple[tuple[str, str], ...]) -> str | None:
+    for stage_id, label in stages:
+        short = stage_id.rsplit(".", 1)[-1]
+        if folded in (fold(stage_id), fold(short), fold(label)) or fold(label) in folded:
+            return stage_id
+    words = _content_words(folded)
+    shared = {stage_id: len(words & (_content_words(fold(label))
+                                     | _content_words(stage_id.rsplit(".", 1)[-1].replace("-", " "))))
+              for stage_id, label in stages}
+    best = max(shared.values(), default=0)
+    winners = [stage_id for stage_id, n in shared.items() if n == best]
+    return winners[0] if best and len(winners) == 1 else None
+
+
+def _content_words(folded: str) -> frozenset[str]:
+    """Words of a folded label that are not stop words, without a plural -s or -x."""
+    return frozenset(re.sub(r"(?<=\w{3})[sx]$", "", w) for w in re.findall(r"\w+", folded)
+                     if len(w) > 2 and w not in stop_words())
 
 
 class StageFinder:
