@@ -13,7 +13,7 @@ from listening.autocode.stages import stated_stage
 from listening.codebook_io import load_codebook
 from listening.errors import CodebookError
 from listening.model import Code, Codebook, Suggestion
-from listening.nlp import analyse
+from listening.nlp import analyse, fold
 from listening.projects import DEFAULT_CODEBOOK
 
 CB = Codebook("mini", "1", (
@@ -327,6 +327,17 @@ def test_stages_from_source_then_words_then_narrative_order(embedder):
     assert stages["s3"][0] == "etape.x.paiement"
     assert stages["s4"] == ("etape.x.demande", 1.0)  # stated by the workshop note
     assert all(s.coder == COMBINED for s in result.combined)
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Je déclare mon CA chaque mois.", True),
+    ("Ça me travaille, oui.", False),  # « ça » folded is « ca »: an acronym keeps its capitals
+    ("ca me travaille", False),
+])
+def test_an_acronym_pattern_is_not_a_french_word(default, text, found):
+    stage = next(c for c in default.codes if c.id == "etape.creation-entreprise.cotisations")
+    hits = find_hits(text, analyse([text])[0], [stage])
+    assert any(fold(h.evidence) == "ca" for h in hits) is found
 
 
 @pytest.mark.parametrize("journey,raw,stage", [
