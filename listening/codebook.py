@@ -61,6 +61,10 @@ def definition_of(code: Code) -> str:
 # --- patterns -----------------------------------------------------------------
 
 
+# Elided words are written with their apostrophe (« m'a », « l'ai »): without it, never found.
+_ELIDED = frozenset({"c", "d", "j", "l", "m", "n", "s", "t", "qu", "lorsqu", "puisqu", "jusqu"})
+
+
 def pattern_error(pattern: str) -> str | None:
     """Why a pattern does not compile (French), or None when it does."""
     if pattern.startswith(REGEX_PREFIX):
@@ -83,6 +87,9 @@ def pattern_error(pattern: str) -> str | None:
                     f"« {shown} » n'est pas un lemme : utilisez des lettres, chiffres, "
                     "apostrophes ou tirets, * seulement en fin de mot et | entre deux variantes"
                 )
+            if alternative.lower() in _ELIDED:
+                return (f"« {alternative} » seul ne se trouve jamais dans un texte : écrivez "
+                        f"« {alternative}' » (l'apostrophe fait partie du mot élidé)")
     return None
 
 

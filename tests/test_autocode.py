@@ -121,6 +121,8 @@ def test_a_sub_theme_also_proposes_its_theme(text):
              "tirets, * seulement en fin de mot et | entre deux variantes"),
     ("re:(unclosed", "expression régulière incorrecte (missing ), unterminated subpattern at "
                      "position 0)"),
+    ("personne pour m|me aider", "« m » seul ne se trouve jamais dans un texte : écrivez « m' » "
+                                 "(l'apostrophe fait partie du mot élidé)"),
 ])
 def test_invalid_patterns_fail_with_the_codebook_message(pattern, problem):
     with pytest.raises(CodebookError) as caught:
