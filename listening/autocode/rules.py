@@ -140,6 +140,13 @@ def _is_compound(alt: str) -> bool:
     return "'" in alt.rstrip("'") or "-" in alt.strip("-")
 
 
+def _split_part(alt: str) -> str:
+    """A word that a split compound always shows (see `_compound`)."""
+    while _is_compound(alt):
+        alt = alt.partition("'")[2] if "'" in alt.rstrip("'") else alt.split("-")[0]
+    return alt
+
+
 def _token_regex(token: str) -> str:
     return f"(?:{'|'.join(_alternative(alt) for alt in token.split('|'))})"
 
@@ -233,9 +240,10 @@ INVERTERS = frozenset({"mal"})  # inside a match, turn it around as a negator do
 
 @lru_cache(maxsize=8192)
 def pattern_words(pattern: str) -> frozenset[str]:
-    """The words a (non-regex) pattern spells, folded, without `*`."""
-    return frozenset(alt.rstrip("*") for token in fold(pattern).replace("'", "' ").split()
-                     for alt in token.split("|"))
+    """The words a (non-regex) pattern spells, folded, without `*`; an elided word on its own
+    ("n'" of "n'avoir")."""
+    return frozenset(word.rstrip("*") for token in pattern_tokens(pattern)
+                     for alt in token.split("|") for word in alt.replace("'", "' ").split())
 
 
 @lru_cache(maxsize=8192)
@@ -320,13 +328,6 @@ class PatternIndex:
         keep.extend(e for e in self.on_text
                     if e.matcher.needs is None or not e.matcher.needs.isdisjoint(present))
         return sorted(keep, key=lambda e: self.order[id(e)])
-
-
-def _split_part(alt: str) -> str:
-    """A word that a split compound always shows (see `_compound`)."""
-    while _is_compound(alt):
-        alt = alt.partition("'")[2] if "'" in alt.rstrip("'") else alt.split("-")[0]
-    return alt
 
 
 def _selectivity(token: tuple[frozenset[str], tuple[str, ...]]) -> tuple[int, int]:
