@@ -203,8 +203,7 @@ def ingest_paths(
                 progress(index, total, source.name)
             for doc in docs:
                 batches.admit(source, doc)
-            if len(batches.pending) >= BATCH:  # a file's documents stay in one batch
-                batches.flush()
+            batches.source_read()
         batches.finish()
     if progress:
         progress(len(sources), len(sources), "")
@@ -253,6 +252,12 @@ class _Batches:
                                             "dans ce lot ; donnez un id unique à chaque document."))
             return
         self.pending.append((source, doc, doc.hash))
+
+    def source_read(self) -> None:
+        """A file's documents are all admitted: start a batch once `BATCH` are pending (a
+        file's documents stay in one batch)."""
+        if len(self.pending) >= BATCH:
+            self.flush()
 
     def flush(self) -> None:
         """Start the pending batch on the workers, then store the one that was waiting."""
