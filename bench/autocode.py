@@ -67,10 +67,11 @@ def build(project_dir: Path):
         t = time.perf_counter()
         ingest_paths(project, [DEMO_CORPUS / "documents"], manifest=DEMO_CORPUS / "manifest.yaml")
         print(f"ingestion du corpus de démonstration : {time.perf_counter() - t:.1f} s")
-    if REFERENCE not in set(codings_frame(project)["coder"]):
+    coders = set(codings_frame(project)["coder"])
+    if REFERENCE not in coders:
         rep = import_quoted_codings(project, DEMO_CORPUS / "codage-reference.csv", coder=REFERENCE)
         print(f"référence : {rep.added} codages, {len(rep.errors)} citations non retrouvées")
-    if SECOND not in set(codings_frame(project)["coder"]):
+    if SECOND not in coders:
         import_quoted_codings(project, DEMO_CORPUS / "codage-codeur-b.csv", coder=SECOND)
     return project
 
@@ -87,9 +88,8 @@ def human_ceiling(project, roll, codebook) -> None:
     if not both:
         return
     truth = {u: by[REFERENCE][u] for u in both}
-    f1s = [score_table(truth, by[SECOND], codes)["f1"].mean() for codes in (
-        sorted(c.id for c in main_themes(codebook)),
-        [c.id for c in codebook.family("valence") if c.codable])]
+    f1s = [score_table(truth, by[SECOND], codes)["f1"].mean()
+           for codes in scored_families(codebook).values()]
     print(f"\nDeux codeurs humains (« {SECOND} » contre la référence, {len(both)} segments codés "
           f"par les deux) : thèmes macro-F1 {f1s[0]:.3f} | valence macro-F1 {f1s[1]:.3f}")
 
@@ -105,6 +105,12 @@ def rollup(codebook):
                 top[c.id] = parent
             parent = index[parent].parent
     return lambda code: top.get(code, code)
+
+
+def scored_families(codebook) -> dict[str, list[str]]:
+    """The codes whose macro-F1 is reported: main themes, and valences."""
+    return {"thèmes": sorted(c.id for c in main_themes(codebook)),
+            "valence": [c.id for c in codebook.family("valence") if c.codable]}
 
 
 def score_table(truth: Truth, predicted: Truth, codes: list[str]) -> pd.DataFrame:
@@ -127,8 +133,7 @@ CV = "avec apprentissage, validation croisée 5 plis par document"
 def report(title: str, truth: Truth, by_coder: dict, codebook, thresholds: list[float]) -> dict:
     """Print the tables; return {(coder, threshold): (themes F1, valence F1)}."""
     roll = rollup(codebook)
-    families = {"thèmes": sorted(c.id for c in main_themes(codebook)),
-                "valence": [c.id for c in codebook.family("valence") if c.codable]}
+    families = scored_families(codebook)
     out = {}
     print(f"\n==================== {title} : {len(truth)} unités")
     for threshold in thresholds:
