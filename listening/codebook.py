@@ -2,15 +2,18 @@
 
 Pattern syntax (for the rule coder), also documented in codebooks/securite-sociale.yaml:
 
-- a pattern is a sequence of lemma tokens separated by spaces, matched consecutively in the
-  space-joined lemmas of a segment, case-insensitively: `attendre`, `dossier perdre`,
+- a pattern is a sequence of tokens separated by spaces: `attendre`, `dossier perdre`,
   `mot de passe`, `rendez-vous`;
 - `*` at the end of a token matches any ending: `relanc*` (relancer, relance, relancé…);
-- `|` inside a token separates alternatives: `pas|jamais recevoir`;
+- `|` inside a token separates alternatives of one word: `pas|jamais recevoir`; an elided
+  word keeps its apostrophe (`m'|me`);
 - `re:` starts a Python regular expression, matched against the segment's text
   (case-insensitive): `re:trop[- ]?per[çc]u`.
 
-A pattern "compiles" when its regular-expression form (`compile_pattern`) compiles.
+What a valid pattern is, is decided here (`pattern_error`); how a segment is matched (words or
+lemmas, accents folded, one other word allowed between two tokens, compounds however spaCy
+splits them, negation) is `listening.autocode.rules`. `compile_pattern` below is a plain-text
+form that matches tokens consecutively in an already lemmatised string.
 """
 
 from __future__ import annotations
