@@ -45,6 +45,7 @@ from listening.autocode import (  # noqa: E402
 from listening.autocode.stages import NAME as STAGE_CODER  # noqa: E402
 from listening.codebook_io import load_codebook  # noqa: E402
 from listening.coding import import_quoted_codings  # noqa: E402
+from listening.errors import ListeningError  # noqa: E402
 from listening.ingestion import ingest_paths  # noqa: E402
 from listening.projects import DEFAULT_CODEBOOK, DEMO_CORPUS, create_project  # noqa: E402
 from listening.store import codings_frame, open_project, segments_frame  # noqa: E402
@@ -271,6 +272,10 @@ def main() -> None:
                         help="livre de codes à mesurer (mêmes identifiants de codes) ; défaut : "
                              "codebooks/securite-sociale.yaml")
     args = parser.parse_args()
+    try:
+        load_codebook(args.codebook)
+    except ListeningError as exc:  # a working copy that does not load: say why, no traceback
+        raise SystemExit(f"--codebook : {exc}") from None
     thresholds = [float(x) for x in args.thresholds.split(",")]
     scores = {}
     if not args.no_demo:
