@@ -140,7 +140,7 @@ def report(title: str, truth: Truth, by_coder: dict, codebook, thresholds: list[
     for threshold in thresholds:
         print(f"\n##### seuil de score {threshold}")
         for coder, sugs in by_coder.items():
-            if coder.endswith("stages.v1"):
+            if coder == STAGE_CODER:
                 continue
             predicted: Truth = {}
             for s in sugs:
@@ -189,15 +189,23 @@ def demo(project_dir: Path, thresholds: list[float], codebook_path: Path = DEFAU
         truth.setdefault(seg, set()).add(roll(code))
     frame = segments_frame(project)
     frame = frame[frame["segment_id"].isin(truth)]
-    scores, result = evaluate("Corpus de démonstration", truth, frame, codebook, thresholds)
+    scores, _ = evaluate("Corpus de démonstration", truth, frame, codebook, thresholds)
     stage_truth = {u: {c for c in ts if c.startswith("etape.")} for u, ts in truth.items()}
     stage_truth = {u: ts for u, ts in stage_truth.items() if ts}
+    # stages follow the narrative, so they are suggested as in a project: on every segment,
+    # the interviewer's questions and the segments nobody coded included
+    whole = suggest_frame(segments_frame(project), codebook).by_coder.get(STAGE_CODER, [])
     stage_pred: Truth = {}
-    for s in result.by_coder.get("listening.stages.v1", []):
+    for s in whole:
         stage_pred.setdefault(s.segment_id, set()).add(s.code_id)
+    types = dict(zip(frame["segment_id"], frame["type"]))
+    print("\nÉtapes (le segment a-t-il l'étape de référence parmi ses suggestions ?)")
+    for kind in sorted({types[u] for u in stage_truth}):
+        units = [u for u in stage_truth if types[u] == kind]
+        hits = sum(1 for u in units if stage_pred.get(u, set()) & stage_truth[u])
+        print(f"  {kind:<10} {hits}/{len(units)} ({hits / len(units):.0%})")
     hits = sum(1 for u, ts in stage_truth.items() if stage_pred.get(u, set()) & ts)
-    print(f"\nÉtapes : {hits}/{len(stage_truth)} segments avec l'étape de référence proposée "
-          f"({hits / max(1, len(stage_truth)):.0%})")
+    print(f"  ensemble   {hits}/{len(stage_truth)} ({hits / max(1, len(stage_truth)):.0%})")
     human_ceiling(project, roll, codebook)
     return scores
 

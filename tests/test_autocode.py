@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from listening.autocode import COMBINED, DEFAULT_THRESHOLD, combine, suggest_frame
-from listening.autocode.rules import RuleCoder, compile_pattern, find_hits
+from listening.autocode.rules import RuleCoder, compile_pattern, find_hits, score
 from listening.autocode.similarity import MIN_SEGMENTS, SimilarityCoder, calibrate
+from listening.autocode.stages import NAME as STAGE_CODER
 from listening.autocode.stages import stated_stage
 from listening.codebook_io import load_codebook
 from listening.errors import CodebookError
@@ -322,13 +323,38 @@ def test_stages_from_source_then_words_then_narrative_order(embedder):
         ("D2", "Trop de papiers", "participant", {"etape": "Demande"}),
     ])
     result = suggest_frame(frame, CB, embedder=embedder)
-    stages = {s.segment_id: (s.code_id, s.score) for s in result.by_coder["listening.stages.v1"]}
+    stages = {s.segment_id: (s.code_id, s.score) for s in result.by_coder[STAGE_CODER]}
     assert "s0" not in stages  # the interviewer is not coded
     assert stages["s1"][0] == "etape.x.demande"
     assert stages["s2"] == ("etape.x.demande", 0.35)  # carried forward from the narrative
     assert stages["s3"][0] == "etape.x.paiement"
     assert stages["s4"] == ("etape.x.demande", 1.0)  # stated by the workshop note
     assert all(s.coder == COMBINED for s in result.combined)
+
+
+def test_the_narrative_goes_forward_unless_the_words_insist():
+    frame = _frame([
+        ("D1", "Au début, je ne savais pas à qui m'adresser.", "usager", {}),
+        ("D1", "J'ai rempli le formulaire.", "usager", {}),
+        ("D1", "Le paiement est arrivé en juin.", "usager", {}),
+        ("D1", "Le deuxième paiement a suivi.", "usager", {}),
+        ("D1", "Quand je repense à la demande, c'était long.", "usager", {}),
+        ("D2", "Le paiement a mis trois mois.", "usager", {}),
+        ("D2", "Puis un autre paiement, en retard.", "usager", {}),
+        ("D2", "Et là on me dit : la demande, le formulaire, tout est à refaire.", "usager", {}),
+        ("D3", "Je m'appelle Paul, j'ai deux enfants.", "usager", {}),
+    ])
+    stages = {s.segment_id: (s.code_id, s.score, s.evidence)
+              for s in suggest_frame(frame, CB).by_coder[STAGE_CODER]}
+    # before any stage word, the journey starts at its first stage, from the narrative alone
+    assert stages["s0"] == ("etape.x.demande", 0.35, ("ordre du récit",))
+    assert stages["s2"][:2] == ("etape.x.paiement", 0.55)  # its own words
+    # one word of an earlier stage is a passing mention: the story stays at the payment
+    assert stages["s4"] == ("etape.x.paiement", 0.35, ("ordre du récit",))
+    # two patterns of an earlier stage take it back there, with their evidence
+    assert stages["s7"][:2] == ("etape.x.demande", score(2))
+    assert {"demande", "formulaire"} <= set(stages["s7"][2])
+    assert "s8" not in stages  # nothing names a stage: no guess
 
 
 @pytest.mark.parametrize("text,found", [

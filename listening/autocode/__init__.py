@@ -32,6 +32,7 @@ from .rules import RuleCoder, compile_pattern, pattern_index
 from .similarity import SimilarityCoder, prototype
 from .stages import NAME as STAGE_CODER
 from .stages import StageFinder, suggest_stages
+from .stages import params as stage_params
 
 COMBINED = "listening.combined.v1"
 DEFAULT_THRESHOLD = 0.4  # the suggestions a coder sees by default
@@ -144,7 +145,7 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
         by_coder={RuleCoder.name: rule_sugs, SimilarityCoder.name: sim_sugs,
                   LearnedCoder.name: learned_sugs, STAGE_CODER: stage_sugs,
                   COMBINED: combine(rule_sugs, stage_sugs, sim_sugs, learned_sugs)},
-        params={"rules": rules.params(), "similarity": sim.params(),
+        params={"rules": rules.params(), "similarity": sim.params(), "stages": stage_params(),
                 "learned": {**learner.params(), "training_segments": len(
                     set(training or ()) & set(work["segment_id"]))},
                 "combined": {"similarity_alone_weight": SIMILARITY_ALONE_WEIGHT,
