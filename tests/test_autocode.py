@@ -357,6 +357,22 @@ def test_the_narrative_goes_forward_unless_the_words_insist():
     assert "s8" not in stages  # nothing names a stage: no guess
 
 
+def test_the_interviewers_question_sets_the_stage_of_its_answer():
+    frame = _frame([
+        ("D1", "Vous aviez rempli le formulaire vous-même ?", "interviewer", {}),
+        ("D1", "Oui, en ligne, sans souci.", "usager", {}),
+        ("D1", "Et pour le paiement, comment ça s'est passé ?", "interviewer", {}),
+        ("D1", "Très bien, rien à dire, c'était rapide.", "usager", {}),
+        ("D1", "Et mes enfants étaient contents.", "usager", {}),
+    ])
+    stages = {s.segment_id: (s.code_id, s.score, s.evidence)
+              for s in suggest_frame(frame, CB).by_coder[STAGE_CODER]}
+    assert "s0" not in stages and "s2" not in stages  # questions are read, never coded
+    assert stages["s1"] == ("etape.x.demande", 0.35, ("question : formulaire",))
+    assert stages["s3"] == ("etape.x.paiement", 0.35, ("question : paiement",))
+    assert stages["s4"] == ("etape.x.paiement", 0.35, ("ordre du récit",))
+
+
 @pytest.mark.parametrize("text,found", [
     ("Je déclare mon CA chaque mois.", True),
     ("Ça me travaille, oui.", False),  # « ça » folded is « ca »: an acronym keeps its capitals

@@ -38,6 +38,7 @@ COMBINED = "listening.combined.v1"
 DEFAULT_THRESHOLD = 0.4  # the suggestions a coder sees by default
 # Similarity alone is weak evidence (macro-F1 about 0.5 on its own, and it adds nothing measurable
 # to the rules): scaled so that it stays below DEFAULT_THRESHOLD, visible only on request.
+SEGMENT, PROTOTYPE, QUESTION = "segment", "prototype", "question"  # what suggest_frame analyses
 SIMILARITY_ALONE_WEIGHT = 0.35
 LEARNED_WEIGHT = 0.5  # share of the learned score in a learned code's combined score
 MIN_COMBINED = 0.1  # lower combined scores (a learned "no" and nothing else) are not kept
@@ -107,28 +108,40 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
     rule_codes = rules.codes(codebook)
     stages = StageFinder(codebook)
     pattern_index(tuple(rule_codes))  # compiled once, before the workers fork
+    # The interviewer's questions are read for stage words only: they set the narrative's stage
+    # (« Et pour le versement, comment ça s'est passé ? »), and are never coded.
+    asked = frame[(frame["role"] == "interviewer") & frame["journey"].isin(list(stages.codes))]
     # One pass per segment, spread over the cores: lemmatise, match the rule and stage
-    # patterns, keep the content lemmas; code prototypes ride along (lemmas only).
-    items = [(*row, True) for row in zip(work["segment_id"], work["text"], work["journey"],
-                                         work["role"])]
-    items += [(None, text, None, "", False) for text in prototypes]
+    # patterns, keep the content lemmas; code prototypes and questions ride along.
+    items = [(*row, SEGMENT) for row in zip(work["segment_id"], work["text"], work["journey"],
+                                            work["role"])]
+    items += [(None, text, None, "", PROTOTYPE) for text in prototypes]
+    items += [(*row, QUESTION) for row in zip(asked["segment_id"], asked["text"], asked["journey"],
+                                              asked["role"])]
 
     def per_segment(part: Sequence[tuple]) -> list[tuple[list[Suggestion], list, str]]:
         out = []
-        for (seg_id, text, journey, role, is_segment), an in zip(part, analyse([p[1] for p in part])):
-            if is_segment:
+        for (seg_id, text, journey, _role, kind), an in zip(part, analyse([p[1] for p in part])):
+            if kind == SEGMENT:
                 out.append((rules.suggest_one(seg_id, text, an, rule_codes),
-                            stages.hits(journey, role, text, an), *content_lemmas([an])))
-            else:
+                            stages.hits(journey, text, an), *content_lemmas([an])))
+            elif kind == PROTOTYPE:
                 out.append(([], [], *content_lemmas([an])))
+            else:
+                out.append(([], stages.hits(journey, text, an), ""))
         return out
 
     done = map_chunks(per_segment, items)
-    segments, code_lemmas = done[:len(work)], [lemmas for _, _, lemmas in done[len(work):]]
+    n_work, n_codes = len(work), len(prototypes)
+    segments = done[:n_work]
+    code_lemmas = [lemmas for _, _, lemmas in done[n_work:n_work + n_codes]]
     rule_sugs = [s for found, _, _ in segments for s in found]
     if progress:
         progress(1, 4, "étapes des parcours")
-    stage_sugs = suggest_stages(work, [hits for _, hits, _ in segments], codebook, stages)
+    stage_hits = dict(zip(work["segment_id"], (hits for _, hits, _ in segments)))
+    stage_hits.update(zip(asked["segment_id"], (hits for _, hits, _ in done[n_work + n_codes:])))
+    stage_sugs = suggest_stages(frame, [stage_hits.get(seg, []) for seg in frame["segment_id"]],
+                                codebook, stages)
     if progress:
         progress(2, 4, "similarité")
     if embedder.startswith("st:"):

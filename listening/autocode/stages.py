@@ -28,9 +28,13 @@ NAME = "listening.stages.v2"  # v2: the narrative is a path, not the last stage 
 CARRY_SCORE = 0.35  # a stage given by the narrative order alone
 # The narrative path (`narrative_path`). Chosen on the demo interviews' reference stages: 139 of
 # 314 segments right when a segment inherited the last stage mentioned; 168 when the path fills
-# the segments without stage words and overrules words that go back behind it; 163 when these
-# costs are chosen on four fifths of the interviews and scored on the rest (5 folds).
+# the segments without stage words and overrules words that go back behind it (163 when the
+# costs are chosen on four fifths of the interviews and scored on the rest, 5 folds); 182 with
+# the interviewer's questions read too (175 cross-validated the same way).
 PATTERN_WEIGHT = 3.0  # per distinct stage pattern found in a segment
+QUESTION_WEIGHT = 4.5  # per distinct stage pattern in the interviewer's question just before it:
+# interview guides go stage by stage, so a question sets the stage of its answer more surely
+# than a word the answer lets fall (the answer's own words still win when they move it on)
 STEP_COST = 0.5  # moving on to the next stage
 JUMP_COST = 1.5  # per stage, moving further on than the next one
 BACK_COST = 5.0  # going back: one pattern (3) does not pay for it, two (6) do
@@ -40,7 +44,8 @@ STATED_WEIGHT = 100.0  # a stage the source states is always on the path
 
 def params() -> dict:
     return {"carry_score": CARRY_SCORE, "pattern_weight": PATTERN_WEIGHT, "step_cost": STEP_COST,
-            "jump_cost": JUMP_COST, "back_cost": BACK_COST, "start_cost": START_COST}
+            "jump_cost": JUMP_COST, "back_cost": BACK_COST, "start_cost": START_COST,
+            "question_weight": QUESTION_WEIGHT}
 STATED_KEYS = ("etape", "étape", "stage", "ligne")
 
 
@@ -91,9 +96,9 @@ class StageFinder:
         self.codes = {j: [stage_codes[s] for s in labels if s in stage_codes]
                       for j, labels in self.labels.items()}
 
-    def hits(self, journey: object, role: str, text: str, analysed: Analysed) -> list[Hit]:
+    def hits(self, journey: object, text: str, analysed: Analysed) -> list[Hit]:
         codes = self.codes.get(journey) if isinstance(journey, str) else None
-        if not codes or role == "interviewer":
+        if not codes:
             return []
         return find_hits(text, analysed, codes)
 
@@ -112,11 +117,24 @@ def suggest_stages(frame: pd.DataFrame, hits: Sequence[Sequence[Hit]], codebook:
 
 @dataclass
 class _Told:
-    """What one segment says of its stage: stated by the source, or stage words found."""
+    """What one segment says of its stage: stated by the source, or stage words found in it or
+    in the interviewer's question just before it."""
     segment_id: str
     stated: str | None
     patterns: dict[str, int]  # stage -> distinct patterns found
     evidence: dict[str, tuple[str, ...]]
+    asked: dict[str, int]  # the same, in the question before it
+    asked_evidence: dict[str, tuple[str, ...]]
+
+
+def _patterns(found: Sequence[Hit]) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    patterns: dict[str, set[str]] = {}
+    evidence: dict[str, list[str]] = {}
+    for h in found:
+        patterns.setdefault(h.code, set()).add(h.pattern)
+        evidence.setdefault(h.code, []).append(h.evidence)
+    return ({c: len(p) for c, p in patterns.items()},
+            {c: tuple(dict.fromkeys(e)) for c, e in evidence.items()})
 
 
 def _document_stages(rows: list[tuple], labels_of: Mapping[str, Mapping[str, str]]) -> list[Suggestion]:
@@ -125,19 +143,15 @@ def _document_stages(rows: list[tuple], labels_of: Mapping[str, Mapping[str, str
     if not labels:
         return []
     told: list[_Told] = []
+    asked: tuple[dict, dict] = ({}, {})
     for row, found in rows:
-        if row.role == "interviewer":
+        if row.role == "interviewer":  # never coded; its stage words carry to the answer
+            asked = _patterns(found)
             continue
-        patterns: dict[str, set[str]] = {}
-        evidence: dict[str, list[str]] = {}
-        for h in found:
-            patterns.setdefault(h.code, set()).add(h.pattern)
-            evidence.setdefault(h.code, []).append(h.evidence)
-        told.append(_Told(row.segment_id,
-                          stated_stage(row.attrs, getattr(row, "document_stage", None), labels),
-                          {c: len(p) for c, p in patterns.items()},
-                          {c: tuple(dict.fromkeys(e)) for c, e in evidence.items()}))
-    if not any(t.stated or t.patterns for t in told):
+        stated = stated_stage(row.attrs, getattr(row, "document_stage", None), labels)
+        told.append(_Told(row.segment_id, stated, *_patterns(found), *asked))
+        asked = ({}, {})
+    if not any(t.stated or t.patterns or t.asked for t in told):
         return []  # nothing says where this document stands: no guess
     order = list(labels)
     out = []
@@ -151,6 +165,9 @@ def _document_stages(rows: list[tuple], labels_of: Mapping[str, Mapping[str, str
                 stage = named
         if stage in t.patterns:
             out.append(Suggestion(t.segment_id, stage, score(t.patterns[stage]), NAME, t.evidence[stage]))
+        elif stage in t.asked:
+            out.append(Suggestion(t.segment_id, stage, CARRY_SCORE, NAME,
+                                  tuple(f"question : {e}" for e in t.asked_evidence[stage])))
         else:
             out.append(Suggestion(t.segment_id, stage, CARRY_SCORE, NAME, ("ordre du récit",)))
     return out
@@ -166,7 +183,8 @@ def narrative_path(stages: Sequence[str], told: Sequence[_Told]) -> list[str]:
     def pull(t: _Told, j: int) -> float:
         if t.stated:
             return STATED_WEIGHT if t.stated == stages[j] else 0.0
-        return PATTERN_WEIGHT * t.patterns.get(stages[j], 0)
+        return (PATTERN_WEIGHT * t.patterns.get(stages[j], 0)
+                + QUESTION_WEIGHT * t.asked.get(stages[j], 0))
 
     def move(i: int, j: int) -> float:
         if j == i:
