@@ -27,6 +27,7 @@ def planted() -> list[dict]:
 def test_every_journey_has_interviews_a_workshop_and_verbatims(demo_build, journey):
     docs = documents_frame(demo_build.project)
     assert not demo_build.ingest.failed
+    assert not demo_build.ingest.warnings  # a new user's first run has nothing to fix
     mine = docs[docs["journey"] == journey]
     assert (mine["type"] == "entretien").sum() >= 5
     assert (mine["type"] == "atelier").sum() >= 1
