@@ -3,12 +3,13 @@
 Only the stages of the document's journey are candidates. A workshop note or a spreadsheet row
 that states its stage keeps it (score 1). Otherwise a document is read as a path through its
 journey's stages, because interviews tell a journey mostly in time order: stage words pull the
-path to their stage, and the path prefers staying, or moving on by one stage, to jumping ahead or
-going back (`narrative_path`). A segment keeps the stage its own words name, with their score and
+path to their stage (those of the interviewer's question pull the answer that follows it), and
+the path prefers staying, or moving on by one stage, to jumping ahead or going back
+(`narrative_path`). A segment keeps the stage its own words name, with their score and
 evidence, unless that stage lies behind the path (a passing mention of an earlier step: « quand
 je repense à ma demande »); a segment without stage words, or with such a mention, gets the
-path's stage with a low score (« ordre du récit »). A document where nothing names a stage gets
-no stage.
+path's stage with a low score (« ordre du récit », or « question : ... » when the question
+named it). A document where nothing names a stage gets no stage.
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ JUMP_COST = 1.5  # per stage, moving further on than the next one
 BACK_COST = 5.0  # going back: one pattern (3) does not pay for it, two (6) do
 START_COST = 0.5  # per stage, starting later than the journey's first
 STATED_WEIGHT = 100.0  # a stage the source states is always on the path
+STATED_KEYS = ("etape", "étape", "stage", "ligne")
 
 
 def params() -> dict:
-    return {"carry_score": CARRY_SCORE, "pattern_weight": PATTERN_WEIGHT, "step_cost": STEP_COST,
-            "jump_cost": JUMP_COST, "back_cost": BACK_COST, "start_cost": START_COST,
-            "question_weight": QUESTION_WEIGHT}
-STATED_KEYS = ("etape", "étape", "stage", "ligne")
+    """What the stage coder's suggestions depend on, stored with each run."""
+    return {"carry_score": CARRY_SCORE, "pattern_weight": PATTERN_WEIGHT,
+            "question_weight": QUESTION_WEIGHT, "step_cost": STEP_COST, "jump_cost": JUMP_COST,
+            "back_cost": BACK_COST, "start_cost": START_COST}
 
 
 def stated_stage(attrs: Mapping[str, str], document_stage: str | None, journey_stages: Mapping[str, str]) -> str | None:
