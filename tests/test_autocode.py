@@ -10,6 +10,7 @@ from listening.autocode import COMBINED, DEFAULT_THRESHOLD, combine, suggest_fra
 from listening.autocode.rules import RuleCoder, compile_pattern, find_hits, score
 from listening.autocode.similarity import MIN_SEGMENTS, SimilarityCoder, calibrate
 from listening.autocode.stages import NAME as STAGE_CODER
+from listening.autocode.stages import params as stage_params
 from listening.autocode.stages import stated_stage
 from listening.codebook_io import load_codebook
 from listening.errors import CodebookError
@@ -649,6 +650,7 @@ def test_run_suggestions_learns_from_the_projects_codings(tmp_path, n_docs):
     assert run["id"] == run_id
     learned = run["summary"]["params"]["learned"]
     assert learned["training_segments"] == 2 * n_docs and learned["min_positive"] == 5
+    assert run["summary"]["params"]["stages"] == stage_params()  # how stages were decided
     assert run["summary"][LEARNED] == len(result.by_coder[LEARNED]) > 0
     stored = suggestions_frame(project)
     new = stored[(stored["document"] == f"E{n_docs}") & (stored["code_id"] == "theme.contact")]
