@@ -113,15 +113,13 @@ def suggest_frame(frame: pd.DataFrame, codebook: Codebook, *, embedder: str = "t
     asked = frame[(frame["role"] == "interviewer") & frame["journey"].isin(list(stages.codes))]
     # One pass per segment, spread over the cores: lemmatise, match the rule and stage
     # patterns, keep the content lemmas; code prototypes and questions ride along.
-    items = [(*row, SEGMENT) for row in zip(work["segment_id"], work["text"], work["journey"],
-                                            work["role"])]
-    items += [(None, text, None, "", PROTOTYPE) for text in prototypes]
-    items += [(*row, QUESTION) for row in zip(asked["segment_id"], asked["text"], asked["journey"],
-                                              asked["role"])]
+    items = [(*row, SEGMENT) for row in zip(work["segment_id"], work["text"], work["journey"])]
+    items += [(None, text, None, PROTOTYPE) for text in prototypes]
+    items += [(*row, QUESTION) for row in zip(asked["segment_id"], asked["text"], asked["journey"])]
 
     def per_segment(part: Sequence[tuple]) -> list[tuple[list[Suggestion], list, str]]:
         out = []
-        for (seg_id, text, journey, _role, kind), an in zip(part, analyse([p[1] for p in part])):
+        for (seg_id, text, journey, kind), an in zip(part, analyse([p[1] for p in part])):
             if kind == SEGMENT:
                 out.append((rules.suggest_one(seg_id, text, an, rule_codes),
                             stages.hits(journey, text, an), *content_lemmas([an])))
