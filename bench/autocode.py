@@ -26,6 +26,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -77,14 +78,19 @@ def build(project_dir: Path):
     return project
 
 
-def human_ceiling(project, roll, codebook) -> None:
-    """The second coder scored against the reference on the segments both coded, as the
-    suggestions are: what two people reach on the same units."""
+def coded_by(project, roll, coders: tuple[str, ...]) -> dict[str, Truth]:
+    """Each coder's codes per segment, rolled up (`rollup`)."""
     codings = codings_frame(project)
-    by: dict[str, Truth] = {REFERENCE: {}, SECOND: {}}
+    by: dict[str, Truth] = {coder: {} for coder in coders}
     for coder, seg, code in zip(codings["coder"], codings["segment_id"], codings["code_id"]):
         if coder in by:
             by[coder].setdefault(seg, set()).add(roll(code))
+    return by
+
+
+def human_ceiling(by: dict[str, Truth], codebook) -> None:
+    """The second coder scored against the reference on the segments both coded, as the
+    suggestions are: what two people reach on the same units."""
     both = set(by[REFERENCE]) & set(by[SECOND])
     if not both:
         return
@@ -160,7 +166,7 @@ def report(title: str, truth: Truth, by_coder: dict, codebook, thresholds: list[
 
 
 def evaluate(title: str, truth: Truth, frame: pd.DataFrame, codebook,
-             thresholds: list[float]) -> tuple[dict, object]:
+             thresholds: list[float]) -> dict:
     """Both reports: rules only, then cross-validated learning from the hand coding."""
     t = time.perf_counter()
     result = suggest_frame(frame, codebook, training=truth)
@@ -175,39 +181,42 @@ def evaluate(title: str, truth: Truth, frame: pd.DataFrame, codebook,
         for key, value in report(f"{title} — {label}", truth, coders, codebook,
                                  thresholds).items():
             scores[(label, *key)] = value
-    return scores, result
+    return scores
 
 
 def demo(project_dir: Path, thresholds: list[float], codebook_path: Path = DEFAULT_CODEBOOK) -> dict:
     project = build(project_dir)
     codebook = load_codebook(codebook_path)  # the working copy, not the stored one
-    roll = rollup(codebook)
-    ref = codings_frame(project)
-    ref = ref[ref["coder"] == REFERENCE]
-    truth: Truth = {}
-    for seg, code in zip(ref["segment_id"], ref["code_id"]):
-        truth.setdefault(seg, set()).add(roll(code))
-    frame = segments_frame(project)
-    frame = frame[frame["segment_id"].isin(truth)]
-    scores, _ = evaluate("Corpus de démonstration", truth, frame, codebook, thresholds)
-    stage_truth = {u: {c for c in ts if c.startswith("etape.")} for u, ts in truth.items()}
-    stage_truth = {u: ts for u, ts in stage_truth.items() if ts}
-    # stages follow the narrative, so they are suggested as in a project: on every segment,
-    # the interviewer's questions and the segments nobody coded included
-    whole = suggest_frame(segments_frame(project), codebook).by_coder.get(STAGE_CODER, [])
-    stage_pred: Truth = {}
-    for s in whole:
-        stage_pred.setdefault(s.segment_id, set()).add(s.code_id)
-    types = dict(zip(frame["segment_id"], frame["type"]))
-    print("\nÉtapes (le segment a-t-il l'étape de référence parmi ses suggestions ?)")
-    for kind in sorted({types[u] for u in stage_truth}):
-        units = [u for u in stage_truth if types[u] == kind]
-        hits = sum(1 for u in units if stage_pred.get(u, set()) & stage_truth[u])
-        print(f"  {kind:<10} {hits}/{len(units)} ({hits / len(units):.0%})")
-    hits = sum(1 for u, ts in stage_truth.items() if stage_pred.get(u, set()) & ts)
-    print(f"  ensemble   {hits}/{len(stage_truth)} ({hits / max(1, len(stage_truth)):.0%})")
-    human_ceiling(project, roll, codebook)
+    by = coded_by(project, rollup(codebook), (REFERENCE, SECOND))
+    truth = by[REFERENCE]
+    segments = segments_frame(project)
+    scores = evaluate("Corpus de démonstration", truth,
+                      segments[segments["segment_id"].isin(truth)], codebook, thresholds)
+    stage_report(truth, segments, codebook)
+    human_ceiling(by, codebook)
     return scores
+
+
+def stage_report(truth: Truth, segments: pd.DataFrame, codebook) -> None:
+    """Per document type, the coded segments whose reference stage is among the stage
+    suggestions. Stages follow the narrative, so they are suggested as in a project: on every
+    segment, the interviewer's questions and the segments nobody coded included."""
+    predicted: Truth = {}
+    for s in suggest_frame(segments, codebook).by_coder[STAGE_CODER]:
+        predicted.setdefault(s.segment_id, set()).add(s.code_id)
+    types = dict(zip(segments["segment_id"], segments["type"]))
+    units: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    for seg, codes in truth.items():
+        stages = {c for c in codes if c.startswith("etape.")}
+        if stages:
+            units[types[seg]] += 1
+            hits[types[seg]] += bool(predicted.get(seg, set()) & stages)
+    print("\nÉtapes (le segment a-t-il l'étape de référence parmi ses suggestions ?)")
+    for kind in sorted(units):
+        print(f"  {kind:<10} {hits[kind]}/{units[kind]} ({hits[kind] / units[kind]:.0%})")
+    total, right = sum(units.values()), sum(hits.values())
+    print(f"  ensemble   {right}/{total} ({right / max(1, total):.0%})")
 
 
 def gdn_frame(labels: pd.DataFrame, gdn_dir: Path = GDN_DIR) -> pd.DataFrame:
@@ -261,7 +270,7 @@ def gdn(thresholds: list[float], labels_path: Path = GDN_LABELS,
     labels, truth = read_labels(labels_path)
     print()
     return evaluate(f"Grand Débat National, {labels_path.name}", truth, gdn_frame(labels),
-                    codebook, thresholds)[0]
+                    codebook, thresholds)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ from listening.autocode import RuleCoder, SimilarityCoder, combine, suggest_fram
 from listening.autocode.stages import NAME as STAGE_CODER  # noqa: E402
 from listening.codebook_io import load_codebook  # noqa: E402
 from listening.projects import DEFAULT_CODEBOOK  # noqa: E402
-from listening.store import codings_frame, segments_frame  # noqa: E402
+from listening.store import segments_frame  # noqa: E402
 
 TUNING = ("gdn-etiquettes.csv", "gdn-etiquettes-2.csv")
 WEIGHTS = (0.2, 0.35, 0.5)
@@ -52,11 +52,7 @@ WEIGHTS = (0.2, 0.35, 0.5)
 def tuning_sets(project_dir: Path, roll) -> dict:
     """name -> (truth, frame) for the demo reference and the two GDN tuning sets."""
     project = bench.build(project_dir)
-    ref = codings_frame(project)
-    ref = ref[ref["coder"] == bench.REFERENCE]
-    truth: bench.Truth = {}
-    for seg, code in zip(ref["segment_id"], ref["code_id"]):
-        truth.setdefault(seg, set()).add(roll(code))
+    truth = bench.coded_by(project, roll, (bench.REFERENCE,))[bench.REFERENCE]
     frame = segments_frame(project)
     sets = {"démo": (truth, frame[frame["segment_id"].isin(truth)])}
     for name in TUNING:
