@@ -223,11 +223,18 @@ class _Batches:
         self.replace_existing = replace_existing
         self.pending: Batch = []
         self.replacing: set[str] = set()  # external ids whose stored document is replaced
+        # every external id queued by this run: a batch waiting to be stored is not in the
+        # store yet, so the store cannot tell a second document with the same id
+        self.admitted: set[str] = set()
         self.waiting: tuple[Batch, Callable] | None = None
 
     def admit(self, source: _Source, doc: Document) -> None:
         """Queue a document read from `source`, or report why it is not stored."""
         report = self.report
+        if doc.external_id in self.admitted:
+            report.failed.append((doc.name, f"identifiant « {doc.external_id} » en double "
+                                            "dans ce lot ; donnez un id unique à chaque document."))
+            return
         status = source_status(self.project, doc.external_id, doc.hash)
         if status != "new" and self.replace_existing:
             n = codings_on_document(self.project, doc.external_id)
@@ -247,10 +254,7 @@ class _Batches:
                 "renommez le document (colonne id du manifeste) ou supprimez l'ancien.",
             ))
             return
-        elif any(d.external_id == doc.external_id for _, d, _ in self.pending):
-            report.failed.append((doc.name, f"identifiant « {doc.external_id} » en double "
-                                            "dans ce lot ; donnez un id unique à chaque document."))
-            return
+        self.admitted.add(doc.external_id)
         self.pending.append((source, doc, doc.hash))
 
     def source_read(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from listening.ingestion import ingest_paths
+from listening.ingestion import BATCH, ingest_paths
 from listening.projects import create_project
 from listening.store import documents_frame, get_document
 
@@ -54,6 +54,24 @@ def test_same_id_with_other_content_is_refused_and_reported(project, tmp_path, t
                               "contenu ; renommez le document (colonne id du manifeste) ou "
                               "supprimez l'ancien.")]
     assert len(documents_frame(project)) == 1
+
+
+@pytest.mark.parametrize("rows", [BATCH + 6])
+def test_an_id_repeated_in_a_later_batch_is_refused_and_the_run_goes_on(project, tmp_path, rows):
+    """The first batch is still waiting to be stored when the second file is read: the repeat
+    must be caught by the run itself, not by the database."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "avis.csv").write_text(
+        "id,texte\n" + "".join(f"A{i},Réponse {i} : le dossier a traîné.\n" for i in range(rows)),
+        encoding="utf-8")
+    (tmp_path / "b" / "autres.csv").write_text("id,texte\nA3,Une autre réponse.\nB1,Rien à dire.\n",
+                                              encoding="utf-8")
+    report = ingest_paths(project, [tmp_path / "a", tmp_path / "b"], pseudonymise=False)
+    assert report.failed == [("autres.csv", "identifiant « A3 » en double dans ce lot ; donnez "
+                              "un id unique à chaque document.")]
+    assert len(report.ingested) == rows + 1  # B1 after it is stored
+    assert get_document(project, "A3").turns[0].text.startswith("Réponse 3")
 
 
 @pytest.mark.parametrize("name", ["notes.rtf"])
