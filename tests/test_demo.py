@@ -83,6 +83,24 @@ def test_two_coders_and_their_agreement(demo_build, coders):
 
 
 @pytest.mark.slow
+def test_the_word_report_measures_the_agreement_the_demo_prints(demo_build):
+    """The bulk acceptance is not a person's reading: the report leaves it out and states it,
+    and so gives the same α as the demo's own line (and as the explorer and the CLI)."""
+    import re
+
+    import docx
+
+    from listening.demo import DEMO_ACCEPTOR
+
+    alpha = re.search(r"α de Krippendorff (\d\.\d+)", "\n".join(demo_build.lines())).group(1)
+    word = next(p for p in demo_build.reports if p.suffix == ".docx")
+    text = "\n".join(p.text for p in docx.Document(word).paragraphs)
+    assert "Codeurs comparés : Inspecteur B et Inspectrice A" in text
+    assert f"« {DEMO_ACCEPTOR} » n'est pas comparé" in text
+    assert f"α de Krippendorff = {alpha.replace('.', ',')}" in text
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("journey", JOURNEYS)
 def test_topics_per_stage_for_every_journey(demo_build, journey):
     conn = sqlite3.connect(demo_build.project.db_path)

@@ -177,6 +177,14 @@ def _agreement(w: Writer) -> None:
         w.para("Un seul codeur : l'accord entre codeurs n'a pas été mesuré.")
         return
     o = report.overall
+    text = f"Codeurs comparés : {enumerate_fr(report.coders)}"
+    left_out = [c for c in d.coders if c not in report.coders]
+    if left_out:
+        names = enumerate_fr(f"« {c} »" for c in left_out)
+        text += (f" ; {names} n'est pas comparé : tous ses codages" if len(left_out) == 1 else
+                 f" ; {names} ne sont pas comparés : tous leurs codages")
+        text += " sont des suggestions acceptées, pas une lecture du texte"
+    w.para(text + ".")
     w.para(f"Accord global (tous les codes) : α de Krippendorff = "
            f"{fr_num(o.krippendorff_alpha.value)}, κ de Cohen moyen = "
            f"{fr_num(o.cohen_kappa.mean)}, accord observé = {fr_pct(o.percent_agreement.value)}"

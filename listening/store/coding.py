@@ -329,19 +329,19 @@ def check_coders(project: Project, names: Sequence[str]) -> None:
 
 
 class StoreCodingSource:
-    """Adapter giving the agreement module what it reads from a project."""
+    """Adapter giving the agreement module what it reads from a project: the codings of
+    `coders`, by default those an agreement compares (`compared_coders`), so every caller (the
+    explorer, the CLI, the reports) measures the same people unless told otherwise."""
 
     def __init__(self, project: Project, coders: Sequence[str] | None = None):
         self.project = project
-        self.coders = coders
+        self.coders = list(coders) if coders is not None else compared_coders(project)[0]
 
     def codings(self) -> list[Coding]:
-        out = get_codings(self.project)
-        return [c for c in out if self.coders is None or c.coder in self.coders]
+        return [c for c in get_codings(self.project) if c.coder in self.coders]
 
     def coded_units(self) -> Mapping[str, set[str]]:
-        units = coded_units(self.project)
-        return {k: v for k, v in units.items() if self.coders is None or k in self.coders}
+        return {k: v for k, v in coded_units(self.project).items() if k in self.coders}
 
     def codebook(self) -> Codebook:
         return current_codebook(self.project)
