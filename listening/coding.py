@@ -55,17 +55,24 @@ def human_codings(project: Project) -> dict[str, set[str]]:
     """Segment → the codes people gave it themselves (whole segment or a span in it), for
     every segment someone coded or marked reviewed: what the learned coder trains on.
 
-    A segment carrying an accepted suggestion is left out: the machine would otherwise learn
-    back its own output (after « --accept-above », from nothing but it), and such a segment
-    cannot count as a negative example of the codes it was not given either."""
-    out: dict[str, set[str]] = {seg: set() for segs in coded_units(project).values()
-                                for seg in segs}
-    accepted = set()
+    Each coder's reading of a segment is judged on its own. A reading that holds an accepted
+    suggestion is left out: the machine would otherwise learn back its own output (after
+    « --accept-above », from nothing but it), and such a reading cannot count as a negative
+    example of the codes it was not given either. Another coder's hand coding of the same
+    segment still counts: a bulk acceptance under its own name does not erase people's work."""
+    readings: dict[tuple[str, str], set[str]] = {
+        (coder, seg): set() for coder, segs in coded_units(project).items() for seg in segs}
+    machine: set[tuple[str, str]] = set()
     for coding in get_codings(project):
+        reading = (coding.coder, coding.segment_id)
         if coding.origin != ORIGIN_MANUAL:
-            accepted.add(coding.segment_id)
-        out.setdefault(coding.segment_id, set()).add(coding.code_id)
-    return {seg: codes for seg, codes in out.items() if seg not in accepted}
+            machine.add(reading)
+        readings.setdefault(reading, set()).add(coding.code_id)
+    out: dict[str, set[str]] = {}
+    for (coder, seg), codes in readings.items():
+        if (coder, seg) not in machine:
+            out.setdefault(seg, set()).update(codes)
+    return out
 
 
 # --- import from a spreadsheet ------------------------------------------------------

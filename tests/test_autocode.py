@@ -672,13 +672,18 @@ def test_the_learned_coder_never_trains_on_accepted_suggestions(tmp_path):
     from listening.store import add_codings, add_document, mark_reviewed
 
     project, _ = create_project(tmp_path / "projet")
-    doc = build_document("E.txt", [RawTurn(t, "Usager") for t in _HOUSING[:3]],
-                         external_id="E", roles=["usager"] * 3)
-    manual, accepted, reviewed = segment_document(doc)
-    add_document(project, doc, [manual, accepted, reviewed], source_hash=doc.hash,
+    doc = build_document("E.txt", [RawTurn(t, "Usager") for t in _HOUSING[:4]],
+                         external_id="E", roles=["usager"] * 4)
+    manual, accepted, reviewed, both = segment_document(doc)
+    add_document(project, doc, [manual, accepted, reviewed, both], source_hash=doc.hash,
                  pseudonymised=False)
     add_codings(project, [Coding(manual.id, "theme.delais", "alice"),
                           Coding(accepted.id, "theme.contact", "alice",
+                                 origin="listening.combined.v1"),
+                          # coded by hand by alice, and bulk-accepted under another name
+                          Coding(both.id, "theme.delais", "alice"),
+                          Coding(both.id, "theme.contact", "acceptation en bloc",
                                  origin="listening.combined.v1")])
     mark_reviewed(project, [reviewed.id], coder="alice")
-    assert human_codings(project) == {manual.id: {"theme.delais"}, reviewed.id: set()}
+    assert human_codings(project) == {manual.id: {"theme.delais"}, reviewed.id: set(),
+                                      both.id: {"theme.delais"}}
