@@ -9,6 +9,7 @@ from listening import explorer, store
 from listening.autocode import DEFAULT_THRESHOLD
 from listening.errors import ListeningError
 from listening.explorer import QUEUES, md
+from listening.reports.wording import fr_num
 
 data = explorer.load()
 coder = _ui.coder()
@@ -38,6 +39,10 @@ def move(step: int) -> None:
 
 def decide(accept: bool, ids: list[str]) -> None:
     chosen = [i for i in ids if st.session_state.get(f"sug_{i}")]
+    if not chosen:
+        verb = "accepter" if accept else "rejeter"
+        st.session_state["flash"] = ("error", f"Cochez au moins une suggestion à {verb}.")
+        return
     action = store.accept_suggestions if accept else store.reject_suggestions
     verb = "acceptée(s)" if accept else "rejetée(s)"
     write(action, f"{len(chosen)} suggestion(s) {verb}.", chosen, coder=coder)
@@ -147,11 +152,11 @@ with left:
 
         with st.form(f"suggestions_{segment_id}"):
             if strong.empty:
-                st.caption(f"Aucune suggestion de score ≥ {DEFAULT_THRESHOLD:.1f}".replace(".", ","))
+                st.caption(f"Aucune suggestion de score ≥ {fr_num(DEFAULT_THRESHOLD, 1)}")
             offer(strong, True)
             if len(weak):  # shown on request, never ticked for the coder
                 with st.expander(f"Suggestions plus faibles (score < "
-                                 f"{DEFAULT_THRESHOLD:.1f}) : {len(weak)}".replace(".", ",")):
+                                 f"{fr_num(DEFAULT_THRESHOLD, 1)}) : {len(weak)}"):
                     offer(weak, False)
             a, r = st.columns(2)
             a.form_submit_button("Accepter", on_click=decide, args=(True, ids),

@@ -228,6 +228,17 @@ def test_weak_suggestions_wait_unticked_and_are_not_accepted_with_the_others(app
         "valence.positif"]
 
 
+def test_accepting_with_nothing_ticked_says_what_to_do(app_project):
+    at = coding_page()
+    for box in at.checkbox:
+        if box.key and box.key.startswith("sug_"):
+            box.uncheck()
+    before = len(get_codings(app_project.project, coder="alice"))
+    next(b for b in at.button if b.label == "Accepter").click().run()
+    assert "Cochez au moins une suggestion à accepter." in texts(at.error)
+    assert len(get_codings(app_project.project, coder="alice")) == before
+
+
 @pytest.mark.parametrize("coder", ["alice"])
 def test_blind_mode_hides_another_coders_coding(app_project, coder):
     at = coding_page(coder=coder)
