@@ -44,7 +44,7 @@ if run is None:
     st.info("Aucune analyse de thèmes pour l'instant : lancez-en une ci-dessus.")
     st.stop()
 params = run["params"]
-st.caption(f"Analyse du {md(run['started_at'][:16].replace('T', ' '))} · listening "
+st.caption(f"Analyse du {md(explorer.when(run['started_at']))} · listening "
            f"{md(run['version'])} · graine {md(run['seed'])} · représentation "
            f"{md(params.get('embedder', ''))}")
 if topics.empty:

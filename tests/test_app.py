@@ -509,6 +509,16 @@ def test_markdown_escape(text, shown):
     assert explorer.md(text) == shown
 
 
+@pytest.mark.parametrize("stamp, shown", [
+    ("2026-12-06T23:59:00+00:00", "07/12/2026 00:59"),  # stored in UTC, read in Paris
+    ("2026-07-01T10:05:30+00:00", "01/07/2026 12:05"),  # summer time
+    (None, "—"), ("pas une date", "pas une date")])
+def test_stored_times_are_shown_in_the_users_time_zone(stamp, shown):
+    from zoneinfo import ZoneInfo
+
+    assert explorer.when(stamp, ZoneInfo("Europe/Paris")) == shown
+
+
 @pytest.mark.parametrize("version, bumped", [("1", "2"), ("1.9", "1.10"), ("v4", "v5"),
                                              ("", "1"), ("beta", "beta.1")])
 def test_next_codebook_version(version, bumped):

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 import pandas as pd
 
@@ -36,12 +37,17 @@ _HEX = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&^=])")
 
 
-def when(stamp: object) -> str:
-    """A stored UTC timestamp (ISO 8601) as French reads it, « 06/12/2026 23:59 » (UTC)."""
+def when(stamp: object, tz: tzinfo | None = None) -> str:
+    """A stored timestamp (ISO 8601, UTC) as French reads it, in the machine's time zone (or
+    `tz`): « 07/12/2026 00:59 » for 2026-12-06T23:59:00+00:00 in Paris."""
     text = "" if stamp is None or (isinstance(stamp, float) and stamp != stamp) else str(stamp)
-    if len(text) < 16 or text[4] != "-" or text[10] not in "T ":
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
         return text or "—"
-    return f"{text[8:10]}/{text[5:7]}/{text[:4]} {text[11:16]}"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
