@@ -422,6 +422,8 @@ def main() -> None:
     parser.add_argument("--child", choices=("pipeline", "spacy"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats : au moins 1 mesure")
     if args.child:
         child(args.child, args.folder, not args.no_topics)
         return
