@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from listening import explorer
+from listening.agreement import FRENCH_COLUMNS
 from listening.errors import ListeningError
 from listening.explorer import md
 
@@ -16,8 +17,12 @@ chosen = st.multiselect(
     key="accord_codeurs",
     help="Par défaut, les personnes qui ont codé elles-mêmes ; un codeur dont tous les codages "
          "sont des suggestions acceptées en bloc n'est pas comparé, sauf si vous l'ajoutez.")
+if len(chosen) < 2:
+    st.info("Choisissez au moins deux codeurs à comparer.")
+    st.stop()
+compared = tuple(sorted(chosen))
 try:
-    report = data.agreement(tuple(sorted(chosen)))
+    report = data.agreement(compared)
 except ListeningError as err:
     st.info(str(err))
     st.stop()
@@ -40,17 +45,17 @@ for note in overall.notes():
     st.caption(md(note))
 
 st.subheader("Par code")
-frame = report.frame(french=True)
-frame = frame[frame["unités"] > 0]
+frame = report.frame(french=False)
+frame = frame[frame["units"] > 0]
 # shown as text: a measure that is not defined reads « — » (a table shows a missing number as
 # « None »), with its reason in the last column
-frame["% accord"] = frame["% accord"].map(lambda v: show(None if v is None else v / 100, True))
-for column in ("κ de Cohen", "α de Krippendorff"):
+frame["percent_agreement"] = frame["percent_agreement"].map(lambda v: show(v, True))
+for column in ("cohen_kappa", "krippendorff_alpha"):
     frame[column] = frame[column].map(show)
-st.dataframe(frame, hide_index=True)
+st.dataframe(frame.rename(columns=FRENCH_COLUMNS), hide_index=True)
 
 st.subheader("Désaccords à discuter")
-table = data.disagreements(tuple(sorted(chosen)))
+table = data.disagreements(compared)
 if table.empty:
     st.success("Aucun désaccord entre les codeurs sur les segments revus par plusieurs d'entre eux.")
     st.stop()

@@ -572,6 +572,18 @@ def test_cli_refuses_both_sources(cli, tmp_path):
                                      "FICHIER, pas les deux.")
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--from-csv", "x.csv", "--coder", "A"], "Erreur : --coder choisit des codeurs d'un projet ; "
+     "un tableau --from-csv est mesuré avec tous ses codeurs."),
+    (["--coder", "alice"], "Erreur : un accord compare au moins deux codeurs ; ajoutez un autre "
+     "--coder que « alice »."),
+])
+def test_cli_refuses_coder_choices_that_cannot_be_measured(cli, tmp_path, args, message):
+    result = CliRunner().invoke(cli, ["agreement", *args])
+    assert result.exit_code == 2
+    assert " ".join(result.stderr.split()) == message
+
+
 @pytest.mark.parametrize("acceptor", ["Suggestions acceptées"])
 def test_cli_compares_the_people_who_coded_unless_told(cli, tmp_path, acceptor):
     """A coder all of whose codings are accepted suggestions is left out by default, with a

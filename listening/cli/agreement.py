@@ -37,6 +37,14 @@ def agreement_command(
         err_console.print("Erreur : donnez soit --project DOSSIER, soit --from-csv FICHIER, "
                           "pas les deux.", highlight=False)
         raise typer.Exit(2)
+    if from_csv is not None and coder:
+        err_console.print("Erreur : --coder choisit des codeurs d'un projet ; un tableau "
+                          "--from-csv est mesuré avec tous ses codeurs.", highlight=False)
+        raise typer.Exit(2)
+    if len(coder) == 1:
+        err_console.print(f"Erreur : un accord compare au moins deux codeurs ; ajoutez un autre "
+                          f"--coder que « {coder[0]} ».", highlight=False)
+        raise typer.Exit(2)
     if from_csv is not None:
         with reporting_errors():
             result = agreement.measure_table(agreement.table_from_csv(from_csv))
@@ -49,7 +57,8 @@ def agreement_command(
 
     with reporting_errors():
         opened = open_project(project or DEFAULT_PROJECT)
-        check_coders(opened, coder)
+        if coder:
+            check_coders(opened, coder)
         chosen, left_out = (coder, []) if coder else compared_coders(opened)
         report = agreement.project_agreement(StoreCodingSource(opened, chosen),
                                              unit=unit, min_overlap=min_overlap)
