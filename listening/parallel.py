@@ -53,15 +53,14 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def can_fork() -> bool:
-    return ("fork" in multiprocessing.get_all_start_methods()
+def _worth_forking(n_workers: int, n_items: int, min_items: int) -> bool:
+    """Several workers, enough items, a platform that forks, the main thread of a process that
+    is not itself a worker, and no pool (`map_chunks`' or a `Workers`') open."""
+    return (n_workers >= 2 and n_items >= min_items
+            and "fork" in multiprocessing.get_all_start_methods()
             and threading.current_thread() is threading.main_thread()
-            and multiprocessing.parent_process() is None)  # not from inside a worker
-
-
-def _free_to_fork() -> bool:
-    """Forking is allowed here and no pool (`map_chunks`' or a `Workers`') is open."""
-    return can_fork() and _job is None and _pooled is None
+            and multiprocessing.parent_process() is None
+            and _job is None and _pooled is None)
 
 
 def _chunks(n_items: int, n_workers: int) -> list[tuple[int, int]]:
@@ -84,7 +83,7 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], *,
     here."""
     global _job
     n = min(n_workers or workers(), math.ceil(len(items) / max(1, min_items // 2)))
-    if n < 2 or len(items) < min_items or not _free_to_fork():
+    if not _worth_forking(n, len(items), min_items):
         return list(fn(items))
     bounds = _chunks(len(items), n)
     _job = (fn, items)
@@ -135,10 +134,11 @@ class Workers:
             self._pool = None
             _pooled = None
 
-    def _open(self) -> bool:
+    def _open(self, n_items: int) -> bool:
+        """The pool, forked now if this list is worth it; False: compute in this process."""
         global _pooled
         if self._pool is None:
-            if self.n < 2 or not _free_to_fork():
+            if not _worth_forking(self.n, n_items, self.min_items):
                 return False
             _pooled = self.fn
             self._pool = multiprocessing.get_context("fork").Pool(self.n)
@@ -146,7 +146,7 @@ class Workers:
 
     def submit(self, items: Sequence[T]) -> Callable[[], list[R]]:
         items = list(items)
-        if (self._pool is None and len(items) < self.min_items) or not self._open():
+        if not self._open(len(items)):
             done = list(self.fn(items))
             return lambda: done
         parts = self._pool.map_async(_run_items, [items[a:b] for a, b in

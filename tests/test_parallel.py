@@ -134,7 +134,7 @@ def test_ingestion_on_a_pool_stores_what_one_process_stores(tmp_path, monkeypatc
     opened = []
     real_open = parallel.Workers._open
     monkeypatch.setattr(parallel.Workers, "_open",
-                        lambda self: opened.append(real_open(self)) or opened[-1])
+                        lambda self, n: opened.append(real_open(self, n)) or opened[-1])
     forked = _ingest(tmp_path, "2", monkeypatch)
     assert opened and all(opened)  # the batches did go to the pool
     single = _ingest(tmp_path, "1", monkeypatch)
