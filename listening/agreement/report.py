@@ -177,10 +177,10 @@ def _binary_agreement(values: np.ndarray, layout: _Layout) -> Agreement:
     return _measure(enc, "nominal", BINARY_NAMES, _nominal_alpha(enc, BINARY_NAMES))
 
 
-@_collector_paused
 def project_agreement(source: CodingSource, *, unit: str = "segment",
                       min_overlap: float = 0.5) -> AgreementReport:
-    """The agreement report of a project's codings on its current codebook."""
+    """The agreement report of a project's codings on its current codebook (the collector is
+    paused by `agreement_report`, not while the source is read)."""
     return agreement_report(source.codings(), coded_units=source.coded_units(),
                             codebook=source.codebook(), unit=unit, min_overlap=min_overlap)
 
