@@ -42,11 +42,12 @@ with tree:
     for family, title in (("theme", "Thèmes"), ("valence", "Valences"), ("journey", "Parcours")):
         st.subheader(title)
         for root in [c for c in cb.codes if c.family == family and c.parent is None]:
-            n = len(descendants(cb, root.id))
+            below = descendants(cb, root.id)
+            n = len(below)
             count = (f" ({explorer.plural(n, 'étape')})" if family == "journey"
                      else f" ({explorer.plural(n, 'sous-code')})" if n else "")
             with st.expander(f"{root.label}{count}"):
-                for code in [root, *descendants(cb, root.id)]:
+                for code in [root, *below]:
                     st.markdown(describe(code))
 
 with edit:

@@ -196,7 +196,7 @@ class Data:
         return _coders(self.path, self._k("coders"))
 
     def agreement(self, coders: tuple[str, ...] | None = None) -> AgreementReport:
-        """Agreement between `coders` (default: all)."""
+        """Agreement between `coders` (default: `store.compared_coders`, as everywhere)."""
         return _agreement(self.path, self._k("agreement"), coders)[0]
 
     def disagreements(self, coders: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -341,7 +341,7 @@ def _progress(path: str, key: Key) -> pd.DataFrame:
 
 @_cache
 def _coders(path: str, key: Key) -> tuple[list[str], list[str]]:
-    compared, left_out = compared_coders(_p(path))
+    compared, left_out = compared_coders(_p(path))  # between them, every coder
     return sorted(compared + left_out), compared
 
 
